@@ -1,0 +1,85 @@
+// The operator's narrow view of Kafka administration, with a kafkajs adapter behind it.
+import type { Admin } from "kafkajs";
+import { type KafkaConnection, kafkaClient } from "./connection.ts";
+
+export interface PartitionOffsets {
+  topic: string;
+  partition: number;
+  /** First offset still in the log (older records were removed by retention). */
+  logStartOffset: number;
+  /** Offset the next produced record will get. */
+  logEndOffset: number;
+}
+
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  /** -1 when the group has not committed on this partition yet. */
+  offset: number;
+}
+
+export interface KafkaAdmin {
+  /** Creates the topic when missing; returns false when it already existed. */
+  createTopic(topic: string, partitions: number, replicationFactor?: number): Promise<boolean>;
+  partitionCounts(topics: string[]): Promise<Map<string, number>>;
+  logOffsets(topics: string[]): Promise<PartitionOffsets[]>;
+  committedOffsets(groupId: string, topics: string[]): Promise<CommittedOffset[]>;
+  clusterId(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function connectAdmin(connection: KafkaConnection): Promise<KafkaAdmin> {
+  const admin = kafkaClient(connection).admin();
+  await admin.connect();
+  return new KafkajsAdmin(admin);
+}
+
+class KafkajsAdmin implements KafkaAdmin {
+  readonly #admin: Admin;
+
+  constructor(admin: Admin) {
+    this.#admin = admin;
+  }
+
+  async createTopic(topic: string, partitions: number, replicationFactor = 1): Promise<boolean> {
+    return this.#admin.createTopics({
+      topics: [{ topic, numPartitions: partitions, replicationFactor }],
+      waitForLeaders: true,
+    });
+  }
+
+  async partitionCounts(topics: string[]): Promise<Map<string, number>> {
+    const metadata = await this.#admin.fetchTopicMetadata({ topics });
+    return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+  }
+
+  async logOffsets(topics: string[]): Promise<PartitionOffsets[]> {
+    const perTopic = await Promise.all(
+      topics.map(async (topic) => {
+        const offsets = await this.#admin.fetchTopicOffsets(topic);
+        return offsets.map((o) => ({
+          topic,
+          partition: o.partition,
+          logStartOffset: Number(o.low),
+          logEndOffset: Number(o.high),
+        }));
+      }),
+    );
+    return perTopic.flat().sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  }
+
+  async committedOffsets(groupId: string, topics: string[]): Promise<CommittedOffset[]> {
+    const result = await this.#admin.fetchOffsets({ groupId, topics });
+    return result.flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })),
+    );
+  }
+
+  async clusterId(): Promise<string> {
+    return (await this.#admin.describeCluster()).clusterId;
+  }
+
+  async close(): Promise<void> {
+    await this.#admin.disconnect();
+  }
+}
