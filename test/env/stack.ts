@@ -365,7 +365,7 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
       "kafka",
       kafka.pid,
       90_000,
-      async () => (await tcpOpen(kafkaPorts.plain)) && (await tcpOpen(kafkaPorts.sasl)),
+      async () => (await kafkaAnswers(`127.0.0.1:${kafkaPorts.plain}`)) && (await tcpOpen(kafkaPorts.sasl)),
     );
     log(`env: kafka ready on 127.0.0.1:${kafkaPorts.plain}, SASL on 127.0.0.1:${kafkaPorts.sasl} (${since()})`);
 
