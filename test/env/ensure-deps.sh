@@ -3,6 +3,8 @@
 set -e
 cd "$(dirname "$0")/../.."
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "deps: npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: the lockfile records only the platform binaries (Biome's) seen when it was
+  # written, and npm ci refuses a lockfile without the others.
+  echo "deps: npm install" >&2
+  npm install --no-audit --no-fund --loglevel=error
 fi
