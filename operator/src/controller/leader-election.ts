@@ -1,0 +1,135 @@
+// Leader election with a Lease: only the holder reconciles; others take over once the holder stops
+// renewing, and a stopping leader releases the lease so a successor need not wait for expiry.
+import * as k8s from "@kubernetes/client-node";
+import { decideLeaseAction, type LeaseView } from "./lease-decision.ts";
+
+export interface LeaderElectionOptions {
+  kubeConfig: k8s.KubeConfig;
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationSeconds?: number;
+  retryPeriodMs?: number;
+  onStartedLeading: () => void;
+  onStoppedLeading: () => void;
+  log: (level: "info" | "error", msg: string, fields?: Record<string, unknown>) => void;
+}
+
+function leaseView(lease: k8s.V1Lease | undefined): LeaseView | undefined {
+  if (!lease?.spec) return undefined;
+  const renew = lease.spec.renewTime as unknown as Date | string | undefined;
+  return {
+    holderIdentity: lease.spec.holderIdentity,
+    leaseDurationSeconds: lease.spec.leaseDurationSeconds,
+    renewTimeMs: renew ? new Date(renew).getTime() : undefined,
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: number }).code === 404;
+}
+
+export class LeaderElector {
+  readonly #options: LeaderElectionOptions;
+  readonly #api: k8s.CoordinationV1Api;
+  #leading = false;
+  #stopped = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: LeaderElectionOptions) {
+    this.#options = options;
+    this.#api = options.kubeConfig.makeApiClient(k8s.CoordinationV1Api);
+  }
+
+  get isLeader(): boolean {
+    return this.#leading;
+  }
+
+  start(): void {
+    void this.#tick();
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#stopped) return;
+    const retryMs = this.#options.retryPeriodMs ?? 2000;
+    try {
+      await this.#tryAcquireOrRenew();
+    } catch (error) {
+      this.#options.log("error", "leader election: lease update failed", { error: String(error) });
+      // A leader that cannot renew within its lease must assume it lost leadership.
+      if (this.#leading && Date.now() - this.#lastRenewMs > (this.#options.leaseDurationSeconds ?? 15) * 1000) {
+        this.#setLeading(false);
+      }
+    }
+    if (!this.#stopped) this.#timer = setTimeout(() => void this.#tick(), retryMs);
+  }
+
+  #lastRenewMs = 0;
+
+  async #tryAcquireOrRenew(): Promise<void> {
+    const { namespace, name, identity } = this.#options;
+    let current: k8s.V1Lease | undefined;
+    try {
+      current = await this.#api.readNamespacedLease({ name, namespace });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    const now = Date.now();
+    const action = decideLeaseAction(leaseView(current), identity, now);
+    if (action.kind === "wait") {
+      if (this.#leading) this.#setLeading(false);
+      return;
+    }
+    const spec: k8s.V1LeaseSpec = {
+      holderIdentity: identity,
+      leaseDurationSeconds: this.#options.leaseDurationSeconds ?? 15,
+      renewTime: new Date(now) as unknown as k8s.V1MicroTime,
+      acquireTime:
+        action.kind === "renew" && current?.spec?.acquireTime
+          ? current.spec.acquireTime
+          : (new Date(now) as unknown as k8s.V1MicroTime),
+      leaseTransitions: (current?.spec?.leaseTransitions ?? 0) + (action.kind === "acquire" && action.takeover ? 1 : 0),
+    };
+    if (!current) {
+      await this.#api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec } });
+    } else {
+      // resourceVersion makes this a compare-and-swap: two candidates cannot both win.
+      await this.#api.replaceNamespacedLease({ name, namespace, body: { metadata: current.metadata, spec } });
+    }
+    this.#lastRenewMs = now;
+    if (!this.#leading) this.#setLeading(true);
+  }
+
+  #setLeading(leading: boolean): void {
+    this.#leading = leading;
+    this.#options.log("info", leading ? "leader election: started leading" : "leader election: stopped leading", {
+      identity: this.#options.identity,
+    });
+    if (leading) this.#options.onStartedLeading();
+    else this.#options.onStoppedLeading();
+  }
+
+  /** Stops campaigning and, when leading, releases the lease so another replica takes over at once. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    if (!this.#leading) return;
+    const { namespace, name } = this.#options;
+    try {
+      const current = await this.#api.readNamespacedLease({ name, namespace });
+      if (current.spec?.holderIdentity === this.#options.identity) {
+        await this.#api.replaceNamespacedLease({
+          name,
+          namespace,
+          body: {
+            metadata: current.metadata,
+            spec: { ...current.spec, holderIdentity: "", leaseDurationSeconds: 1 },
+          },
+        });
+      }
+    } catch (error) {
+      this.#options.log("error", "leader election: could not release the lease", { error: String(error) });
+    }
+    this.#setLeading(false);
+  }
+}
