@@ -72,14 +72,18 @@ function cachedDir(name: string, key: string, log: Log, build: (dir: string) => 
   return { value: finalDir, cached: false };
 }
 
+/** Runs a command; its output is shown only when it fails, so progress lines stay readable. */
 function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const result = spawnSync(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
   });
   if (result.status !== 0) {
-    throw new ProvisionError(`'${command} ${args.join(" ")}' failed with exit code ${result.status}`);
+    const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim().split("\n").slice(-40).join("\n");
+    throw new ProvisionError(`'${command} ${args.join(" ")}' failed with exit code ${result.status}:\n${output}`);
   }
 }
 
