@@ -1,0 +1,138 @@
+// The operator process: settings -> clients -> metrics server -> watches -> leader election -> reconciles.
+// SIGTERM drains the queue, releases the lease and exits.
+import * as k8s from "@kubernetes/client-node";
+import { API_VERSION, KIND, PLURAL } from "./api/group.ts";
+import { loadOperatorConfig } from "./config.ts";
+import { Controller } from "./controller/controller.ts";
+import { LeaderElector } from "./controller/leader-election.ts";
+import { AdminPool } from "./kafka/pool.ts";
+import { startHttpServer } from "./observability/http-server.ts";
+import { createLogger } from "./observability/logger.ts";
+import { createOperatorMetrics } from "./observability/metrics.ts";
+import { createApplier } from "./reconcile/applier.ts";
+import { MANAGED_BY, MANAGED_BY_LABEL } from "./reconcile/desired/names.ts";
+import { createEventRecorder } from "./reconcile/events.ts";
+import { createSecretReader } from "./reconcile/kafka-connection.ts";
+import { createReconciler } from "./reconcile/reconciler.ts";
+
+// kafkajs 2.2.4 schedules a timer with a negative delay on every request cycle; Node 24 warns about each one.
+// The delay is clamped to 1 ms, which is what kafkajs meant, so the warning is noise: drop it, keep the others.
+process.removeAllListeners("warning");
+process.on("warning", (warning) => {
+  if (warning.name !== "TimeoutNegativeWarning") process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
+
+async function main() {
+  let config: ReturnType<typeof loadOperatorConfig>;
+  try {
+    config = loadOperatorConfig();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const log = createLogger({ component: "operator", pod: config.POD_NAME }, config.LOG_LEVEL);
+  const kubeConfig = new k8s.KubeConfig();
+  kubeConfig.loadFromDefault();
+  const metrics = createOperatorMetrics();
+  const adminPool = new AdminPool({
+    observe: (operation, seconds, failed) => {
+      metrics.kafkaAdminDuration.observe({ operation }, seconds);
+      if (failed) metrics.kafkaAdminErrorsTotal.inc({ operation });
+    },
+  });
+  const applier = createApplier(kubeConfig, (kind, result) => metrics.writesTotal.inc({ kind, operation: result }));
+  const events = createEventRecorder(kubeConfig, "lagpilot-operator", (error) =>
+    log.warn("could not record event", { error: String(error) }),
+  );
+  const reconciler = createReconciler({
+    kubeConfig,
+    applier,
+    events,
+    adminPool,
+    readSecret: createSecretReader(kubeConfig),
+    metrics,
+    log,
+    runtimeImage: config.RUNTIME_IMAGE,
+  });
+  const managed = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+  const controller = new Controller({
+    kubeConfig,
+    primary: { apiVersion: API_VERSION, kind: KIND, plural: PLURAL },
+    owned: [
+      { apiVersion: "apps/v1", kind: "Deployment", plural: "deployments", labelSelector: managed },
+      { apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", labelSelector: managed },
+      { apiVersion: "v1", kind: "Service", plural: "services", labelSelector: managed },
+      { apiVersion: "policy/v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", labelSelector: managed },
+    ],
+    namespaces: config.WATCH_NAMESPACES,
+    concurrency: config.RECONCILE_CONCURRENCY,
+    reconcile: reconciler.reconcile,
+    onDeleted: reconciler.forget,
+    onWatchRestart: (resource, reason) => {
+      metrics.watchRestartsTotal.inc({ resource });
+      log.debug("watch restarted", { resource, reason });
+    },
+    onReconcileError: (key, error, retryInMs) =>
+      log.warn("reconcile will be retried", { key, error: String(error), retryInMs: retryInMs ?? null }),
+    onQueueDepth: (depth) => metrics.queueDepth.set(depth),
+  });
+
+  let synced = false;
+  const server = await startHttpServer(config.METRICS_PORT, metrics.registry, {
+    healthy: () => true,
+    ready: () => synced,
+  });
+  log.info("operator starting", {
+    namespaces: config.WATCH_NAMESPACES.length ? config.WATCH_NAMESPACES : "all",
+    leaderElection: config.LEADER_ELECTION,
+    metricsPort: (server.address() as { port: number }).port,
+  });
+  controller.startWatching();
+  void controller.synced().then(() => {
+    synced = true;
+    log.info("watches synced");
+  });
+
+  let elector: LeaderElector | undefined;
+  if (config.LEADER_ELECTION) {
+    elector = new LeaderElector({
+      kubeConfig,
+      namespace: config.LEADER_ELECTION_NAMESPACE ?? config.POD_NAMESPACE,
+      name: "lagpilot-operator-leader",
+      identity: config.POD_NAME,
+      onStartedLeading: () => {
+        metrics.isLeader.set(1);
+        controller.startProcessing();
+      },
+      onStoppedLeading: () => {
+        metrics.isLeader.set(0);
+        void controller.stopProcessing();
+      },
+      log: (level, msg, fields) => log[level](msg, fields),
+    });
+    elector.start();
+  } else {
+    metrics.isLeader.set(1);
+    controller.startProcessing();
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("operator stopping", { signal });
+    await controller.stop();
+    await elector?.stop();
+    await adminPool.close();
+    server.close();
+    log.info("operator stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${JSON.stringify({ level: "error", msg: "operator failed", error: error.message })}\n`);
+  process.exit(1);
+});
