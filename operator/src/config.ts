@@ -21,6 +21,7 @@ export const operatorConfigSchema = z.object({
     .describe("Comma-separated namespaces to watch; empty watches all namespaces."),
   LEADER_ELECTION: booleanString.default(true),
   LEADER_ELECTION_NAMESPACE: z.string().min(1).optional(),
+  LEASE_DURATION_SECONDS: z.coerce.number().int().min(2).max(300).default(15),
   POD_NAMESPACE: z.string().min(1).default("default"),
   POD_NAME: z.string().min(1).default(hostname()),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),

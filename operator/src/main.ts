@@ -100,6 +100,8 @@ async function main() {
       namespace: config.LEADER_ELECTION_NAMESPACE ?? config.POD_NAMESPACE,
       name: "lagpilot-operator-leader",
       identity: config.POD_NAME,
+      leaseDurationSeconds: config.LEASE_DURATION_SECONDS,
+      retryPeriodMs: Math.max(500, (config.LEASE_DURATION_SECONDS * 1000) / 5),
       onStartedLeading: () => {
         metrics.isLeader.set(1);
         controller.startProcessing();

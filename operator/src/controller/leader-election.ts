@@ -25,6 +25,11 @@ function leaseView(lease: k8s.V1Lease | undefined): LeaseView | undefined {
   };
 }
 
+/** Leases hold MicroTime: RFC 3339 with exactly six fractional digits, which Date's ISO form is not. */
+function microTime(ms: number): k8s.V1MicroTime {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z") as unknown as k8s.V1MicroTime;
+}
+
 function isNotFound(error: unknown): boolean {
   return (error as { code?: number }).code === 404;
 }
@@ -83,11 +88,11 @@ export class LeaderElector {
     const spec: k8s.V1LeaseSpec = {
       holderIdentity: identity,
       leaseDurationSeconds: this.#options.leaseDurationSeconds ?? 15,
-      renewTime: new Date(now) as unknown as k8s.V1MicroTime,
+      renewTime: microTime(now),
       acquireTime:
         action.kind === "renew" && current?.spec?.acquireTime
-          ? current.spec.acquireTime
-          : (new Date(now) as unknown as k8s.V1MicroTime),
+          ? microTime(new Date(current.spec.acquireTime as unknown as string).getTime())
+          : microTime(now),
       leaseTransitions: (current?.spec?.leaseTransitions ?? 0) + (action.kind === "acquire" && action.takeover ? 1 : 0),
     };
     if (!current) {
@@ -123,7 +128,12 @@ export class LeaderElector {
           namespace,
           body: {
             metadata: current.metadata,
-            spec: { ...current.spec, holderIdentity: "", leaseDurationSeconds: 1 },
+            spec: {
+              holderIdentity: "",
+              leaseDurationSeconds: 1,
+              leaseTransitions: current.spec.leaseTransitions,
+              renewTime: microTime(Date.now()),
+            },
           },
         });
       }
