@@ -3,9 +3,11 @@
 // nothing changed, the second run writes nothing.
 import * as k8s from "@kubernetes/client-node";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../api/group.ts";
-import { type KafkaConsumerGroup, objectSchema } from "../api/object.ts";
+import type { KafkaConsumerGroup } from "../api/object.ts";
+import { reportInvalidSpec } from "../api/report-invalid.ts";
 import { resolveSettings } from "../api/resolve.ts";
 import type { KafkaConsumerGroupStatus } from "../api/status.ts";
+import { validateKafkaConsumerGroup } from "../api/validate.ts";
 import { type ObjectKey, parseKey } from "../controller/object-key.ts";
 import { type ReconcileOutcome, TerminalError } from "../controller/work-queue.ts";
 import type { KafkaConnection } from "../kafka/connection.ts";
@@ -47,13 +49,6 @@ interface GroupMemory {
   scaling: ScalingState;
   kafkaReachable?: boolean;
   lastForcedApplyMs: number;
-}
-
-function issuesMessage(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  return error.issues
-    .slice(0, 10)
-    .map((issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`)
-    .join("; ");
 }
 
 function deploymentView(deployment: k8s.V1Deployment | undefined, desiredReplicas: number): DeploymentView | undefined {
@@ -234,21 +229,19 @@ export function createReconciler(deps: ReconcilerDeps): {
       uid: metadata.uid ?? "",
     };
 
-    const parsed = objectSchema.safeParse(raw);
-    if (!parsed.success) {
-      const message = `invalid spec: ${issuesMessage(parsed.error)}`;
+    const validation = validateKafkaConsumerGroup(raw);
+    if (!validation.valid) {
+      const message = `invalid spec: ${validation.message}`;
       log.warn("invalid spec", { message });
-      await deps.events.record(target, "Warning", "InvalidSpec", message);
-      const conditions = computeInvalidConditions(previousStatus, generation, message, now());
-      await writeStatus(objectKey, previousStatus, {
-        ...(previousStatus ?? {}),
-        observedGeneration: generation,
-        conditions,
+      const reportable = raw as unknown as Parameters<typeof reportInvalidSpec>[1];
+      const outcome = await reportInvalidSpec(deps.kubeConfig, reportable, validation.message, now(), {
+        instance: process.env.POD_NAME,
       });
+      if (outcome.statusWritten) deps.metrics.writesTotal.inc({ kind: KIND, operation: "status" });
       // Retrying cannot fix the spec; the next edit of the object queues it again.
       throw new TerminalError(message);
     }
-    const group = parsed.data as unknown as KafkaConsumerGroup;
+    const group = validation.object;
     const spec = group.spec;
     const resolved = resolveSettings(spec, objectKey);
     const state: GroupMemory = memory.get(key) ?? {
@@ -424,26 +417,4 @@ export function createReconciler(deps: ReconcilerDeps): {
   }
 
   return { reconcile, forget };
-}
-
-function computeInvalidConditions(
-  previous: KafkaConsumerGroupStatus | undefined,
-  generation: number,
-  message: string,
-  now: Date,
-) {
-  const existing = (previous?.conditions ?? []).filter((c) => c.type !== "Ready");
-  const before = previous?.conditions?.find((c) => c.type === "Ready");
-  const sameStatus = before?.status === "False" && before.reason === "InvalidSpec";
-  return [
-    ...existing,
-    {
-      type: "Ready",
-      status: "False" as const,
-      reason: "InvalidSpec",
-      message: message.slice(0, 32_000),
-      lastTransitionTime: sameStatus && before ? before.lastTransitionTime : now.toISOString(),
-      observedGeneration: generation,
-    },
-  ].sort((a, b) => a.type.localeCompare(b.type));
 }

@@ -1,11 +1,11 @@
 // Computes a KafkaConsumerGroup's status from what one reconcile observed. Pure: the same observations
 // and clock give the same status, so an unchanged world produces an unchanged status and no write.
 
+import { type ConditionUpdate, setCondition } from "../api/conditions.ts";
 import type { KafkaConsumerGroupStatus, ResolvedSettings } from "../api/status.ts";
 import { readyReasons } from "../api/status.ts";
 import type { GroupLagSummary } from "../lag/types.ts";
 import type { ScalingDecision } from "../scaling/types.ts";
-import { type Condition, type ConditionUpdate, setConditions } from "./conditions.ts";
 
 export interface KafkaOutcome {
   reachable: boolean;
@@ -44,7 +44,7 @@ export interface StatusInput {
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function readyCondition(input: StatusInput): ConditionUpdate {
-  const base = { type: "Ready", observedGeneration: input.generation };
+  const base = { type: "Ready" as const, observedGeneration: input.generation };
   if (input.paused) {
     return {
       ...base,
@@ -78,7 +78,7 @@ function readyCondition(input: StatusInput): ConditionUpdate {
 }
 
 function lagCondition(input: StatusInput): ConditionUpdate {
-  const base = { type: "LagWithinTarget", observedGeneration: input.generation };
+  const base = { type: "LagWithinTarget" as const, observedGeneration: input.generation };
   const { summary, lagTarget } = input;
   if (!summary) return { ...base, status: "Unknown", reason: "NoObservations", message: "lag not observed yet" };
   const worstMessages = Math.max(0, ...summary.partitions.map((p) => p.lag));
@@ -107,7 +107,7 @@ function lagCondition(input: StatusInput): ConditionUpdate {
 }
 
 function degradedCondition(input: StatusInput): ConditionUpdate {
-  const base = { type: "Degraded", observedGeneration: input.generation };
+  const base = { type: "Degraded" as const, observedGeneration: input.generation };
   const counts = input.summary?.healthCounts;
   const bad = counts ? counts.STALL + counts.STOP + counts.REWIND : 0;
   if (!counts || bad === 0)
@@ -127,14 +127,14 @@ export function computeStatus(input: StatusInput): KafkaConsumerGroupStatus {
   const updates: ConditionUpdate[] = [
     readyCondition(input),
     {
-      type: "KafkaReachable",
+      type: "KafkaReachable" as const,
       observedGeneration: input.generation,
       ...(input.kafka.reachable
         ? { status: "True", reason: "Connected", message: input.kafka.message }
         : { status: "False", reason: input.kafka.reason ?? "KafkaUnreachable", message: input.kafka.message }),
     },
     {
-      type: "Progressing",
+      type: "Progressing" as const,
       observedGeneration: input.generation,
       ...(input.deployment && !input.deployment.rolledOut
         ? { status: "True", reason: "RollingOut", message: "the consumer Deployment is rolling out" }
@@ -142,7 +142,7 @@ export function computeStatus(input: StatusInput): KafkaConsumerGroupStatus {
     },
     lagCondition(input),
     {
-      type: "ScalingLimited",
+      type: "ScalingLimited" as const,
       observedGeneration: input.generation,
       ...(input.decision?.limited
         ? { status: "True", reason: input.decision.limited.reason, message: input.decision.limited.message }
@@ -150,7 +150,7 @@ export function computeStatus(input: StatusInput): KafkaConsumerGroupStatus {
     },
     degradedCondition(input),
   ];
-  const conditions = setConditions((previous.conditions ?? []) as Condition[], updates, input.now);
+  const conditions = updates.reduce((list, update) => setCondition(list, update, input.now), previous.conditions ?? []);
   const status: KafkaConsumerGroupStatus = {
     observedGeneration: input.generation,
     conditions,

@@ -1,0 +1,117 @@
+// spec.consumer and spec.batch: Kafka client tuning. No value here has a CRD default: an unset value comes from the
+// profile, else from the built-in defaults (profiles.ts), and the result is reported in status.resolved.
+import { z } from "zod";
+import { builtinDefaults } from "./profiles.ts";
+import { withRules } from "./rules.ts";
+
+const defaults = builtinDefaults.consumer;
+
+export const consumerSpec = withRules(
+  z
+    .strictObject({
+      sessionTimeoutMs: z
+        .int()
+        .min(6000)
+        .max(1_800_000)
+        .optional()
+        .describe(
+          `A member not heard from for this long is removed from the group (Kafka's session.timeout.ms; the ` +
+            `broker allows 6 s to 30 min by default). Default ${defaults.sessionTimeoutMs}.`,
+        ),
+      heartbeatIntervalMs: z
+        .int()
+        .min(100)
+        .max(60_000)
+        .optional()
+        .describe(
+          `Time between heartbeats; at most a third of sessionTimeoutMs. Default ${defaults.heartbeatIntervalMs}.`,
+        ),
+      rebalanceTimeoutMs: z
+        .int()
+        .min(1000)
+        .max(3_600_000)
+        .optional()
+        .describe(
+          `Longest time between two polls, and the time members get to rejoin during a rebalance (Kafka's ` +
+            `max.poll.interval.ms). Raise it for slow handlers. Default ${defaults.rebalanceTimeoutMs}.`,
+        ),
+      requestTimeoutMs: z
+        .int()
+        .min(1000)
+        .max(600_000)
+        .optional()
+        .describe(`Time allowed for one request to a broker. Default ${defaults.requestTimeoutMs}.`),
+      fetchMinBytes: z
+        .int()
+        .min(1)
+        .max(52_428_800)
+        .optional()
+        .describe(
+          `Bytes a fetch waits for before the broker answers (up to fetchMaxWaitMs): higher means fewer, ` +
+            `larger fetches and more latency. Default ${defaults.fetchMinBytes}.`,
+        ),
+      fetchMaxWaitMs: z
+        .int()
+        .min(0)
+        .max(60_000)
+        .optional()
+        .describe(
+          `Longest time the broker holds a fetch waiting for fetchMinBytes. Default ${defaults.fetchMaxWaitMs}.`,
+        ),
+      maxBytesPerPartition: z
+        .int()
+        .min(1024)
+        .max(104_857_600)
+        .optional()
+        .describe(
+          `Most bytes one fetch returns per partition; raise it for large messages. ` +
+            `Default ${defaults.maxBytesPerPartition}.`,
+        ),
+      maxPollRecords: z
+        .int()
+        .min(1)
+        .max(100_000)
+        .optional()
+        .describe(
+          `Most records taken from one fetch of one partition before the partition waits for the handler. ` +
+            `Default ${defaults.maxPollRecords}.`,
+        ),
+    })
+    .describe("Kafka consumer settings. Values set here win over the profile's."),
+  [
+    {
+      cel: "!has(self.heartbeatIntervalMs) || !has(self.sessionTimeoutMs) || self.heartbeatIntervalMs * 3 <= self.sessionTimeoutMs",
+      message: "consumer.heartbeatIntervalMs must be at most a third of consumer.sessionTimeoutMs",
+      field: ["heartbeatIntervalMs"],
+      holds: (c) =>
+        c.heartbeatIntervalMs === undefined ||
+        c.sessionTimeoutMs === undefined ||
+        c.heartbeatIntervalMs * 3 <= c.sessionTimeoutMs,
+    },
+  ],
+);
+
+export const batchSpec = z
+  .strictObject({
+    size: z
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe(
+        `Messages handed to the handler at once. 16: lower latency; 32: balanced; 64-128: more throughput. ` +
+          `Default ${builtinDefaults.batch.size}.`,
+      ),
+    maxWaitMs: z
+      .int()
+      .min(0)
+      .max(60_000)
+      .optional()
+      .describe(
+        `Longest wait for a batch to fill before handing over what arrived. Default ${builtinDefaults.batch.maxWaitMs}.`,
+      ),
+  })
+  .describe("Batching, for the Buffered and Dedicated tiers only.");
+
+export type ConsumerSpec = z.output<typeof consumerSpec>;
+export type BatchSpec = z.output<typeof batchSpec>;

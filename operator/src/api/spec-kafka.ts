@@ -1,0 +1,79 @@
+// spec.kafka: where the cluster is and how to authenticate. Credentials are only ever referenced, never inlined.
+import { z } from "zod";
+import { objectName, secretKey } from "./fields.ts";
+import { withRules } from "./rules.ts";
+
+export const saslMechanisms = ["plain", "scram-sha-256", "scram-sha-512"] as const;
+
+const bootstrapServer = z
+  .string()
+  .min(3)
+  .max(255)
+  .regex(/^([-a-zA-Z0-9._]+|\[[0-9a-fA-F:.]+\]):[0-9]{1,5}$/, "expected host:port, e.g. kafka-0.kafka:9092");
+
+const caSecret = z
+  .strictObject({
+    name: objectName().describe("Name of the Secret, in the KafkaConsumerGroup's namespace."),
+    key: secretKey().default("ca.crt").describe("Key of the PEM-encoded CA certificate(s) in the Secret."),
+  })
+  .describe("Secret holding the CA that signed the brokers' certificates. Without it the system trust store is used.");
+
+const clientCertSecret = z
+  .strictObject({
+    name: objectName().describe("Name of the Secret, in the KafkaConsumerGroup's namespace."),
+    certKey: secretKey().default("tls.crt").describe("Key of the PEM-encoded client certificate in the Secret."),
+    keyKey: secretKey().default("tls.key").describe("Key of the PEM-encoded private key in the Secret."),
+  })
+  .describe("Secret holding a client certificate and key for mutual TLS (a kubernetes.io/tls Secret fits as is).");
+
+const tls = withRules(
+  z
+    .strictObject({
+      enabled: z.boolean().default(true).describe("Connect with TLS. Set false to keep the settings but turn TLS off."),
+      caSecret: caSecret.optional(),
+      clientCertSecret: clientCertSecret.optional(),
+      insecureSkipVerify: z
+        .boolean()
+        .default(false)
+        .describe("Accept any broker certificate. For tests only: it removes the protection TLS gives."),
+    })
+    .describe("TLS to the brokers."),
+  [
+    {
+      cel: "self.enabled || (!has(self.caSecret) && !has(self.clientCertSecret))",
+      message:
+        "kafka.tls.enabled is false but Secrets are set: set enabled to true, or remove caSecret and clientCertSecret",
+      field: ["enabled"],
+      holds: (t) => t.enabled || (t.caSecret === undefined && t.clientCertSecret === undefined),
+    },
+  ],
+);
+
+const sasl = z
+  .strictObject({
+    mechanism: z.enum(saslMechanisms).describe("SASL mechanism: plain, scram-sha-256 or scram-sha-512."),
+    credentialsSecret: z
+      .strictObject({
+        name: objectName().describe("Name of the Secret, in the KafkaConsumerGroup's namespace."),
+        usernameKey: secretKey().default("username").describe("Key of the username in the Secret."),
+        passwordKey: secretKey().default("password").describe("Key of the password in the Secret."),
+      })
+      .describe("Secret holding the username and password. Credentials are never written in the spec itself."),
+  })
+  .describe("SASL authentication. Combine with tls, except on a private network.");
+
+export const kafkaSpec = z
+  .strictObject({
+    bootstrapServers: z
+      .array(bootstrapServer)
+      .min(1)
+      .max(50)
+      .refine((items) => new Set(items).size === items.length, { message: "entries must be unique" })
+      .meta({ "x-kubernetes-list-type": "set" })
+      .describe("Brokers to contact first, as host:port. One is enough; more survive a broker being down."),
+    tls: tls.optional(),
+    sasl: sasl.optional(),
+  })
+  .describe("The Kafka cluster and how to connect to it.");
+
+export type KafkaSpec = z.output<typeof kafkaSpec>;
