@@ -1,0 +1,275 @@
+// `npm run demo`: Lagpilot working on one machine. Starts the local stack and the operator, installs the CRD,
+// applies a KafkaConsumerGroup, drives a load pattern and shows the group live; at the end it checks that every
+// produced message was processed at least once. Ctrl-C stops everything it started.
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import * as k8s from "@kubernetes/client-node";
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../../operator/src/api/group.ts";
+import { connectAdmin } from "../../../operator/src/kafka/admin.ts";
+import { kafkaClient } from "../../../operator/src/kafka/connection.ts";
+import { startNodeProcess } from "../../support/processes.ts";
+import { logDir, stateDir } from "../layout.ts";
+import { PodRunner } from "../pod-runner.ts";
+import { provision } from "../provision.ts";
+import { readStackEnv, stackIsHealthy, startStack, stopStack } from "../stack.ts";
+import { plans, type Scenario, scenarios, workMs } from "./load.ts";
+import { header, row, type Snapshot } from "./view.ts";
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: "string", default: "120" },
+    scenario: { type: "string", default: "burst" },
+    tier: { type: "string", default: "Buffered" },
+    json: { type: "boolean", default: false },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`demo: ${message}`);
+  process.exit(2);
+}
+
+const duration = Number(flags.duration);
+if (!Number.isFinite(duration) || duration < 10)
+  fail(`--duration ${flags.duration}: give a number of seconds, at least 10`);
+if (!scenarios.includes(flags.scenario as Scenario))
+  fail(`--scenario ${flags.scenario}: one of ${scenarios.join(", ")}`);
+if (!["Standard", "Buffered", "Dedicated"].includes(flags.tier ?? ""))
+  fail(`--tier ${flags.tier}: Standard, Buffered or Dedicated`);
+const scenario = flags.scenario as Scenario;
+const plan = plans[scenario];
+const tty = process.stdout.isTTY && !flags.json;
+const say = (line: string) => {
+  if (!flags.json) console.log(line);
+  else process.stderr.write(`${line}\n`);
+};
+
+const cleanups: (() => Promise<unknown>)[] = [];
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const step of cleanups.reverse()) await step().catch(() => {});
+  })();
+  return cleaning;
+}
+process.once("SIGINT", () => {
+  say("\ndemo: stopping (Ctrl-C)...");
+  void cleanup().then(() => process.exit(130));
+});
+
+async function main() {
+  // 1. The local stack: re-used when up, else provisioned (first time: a long build) and started.
+  if (!(await stackIsHealthy())) {
+    say("demo: starting the local stack (first run builds Kubernetes from source: about 10 minutes)");
+    await startStack(provision(say), say);
+    cleanups.push(() => stopStack(() => {}));
+  }
+  const env = readStackEnv();
+  if (!env) throw new Error("the local stack did not come up; see .lagpilot/logs");
+  const kubeConfig = new k8s.KubeConfig();
+  kubeConfig.loadFromFile(env.kubeconfig);
+  const { installCrd, createNamespace, deleteNamespace } = await import("../../support/cluster.ts");
+
+  // 2. CRD, namespace, topic.
+  const namespace = `lagpilot-demo-${Date.now().toString(36)}`;
+  const topic = `${namespace}-orders`;
+  await installCrd();
+  await createNamespace(namespace);
+  cleanups.push(() => deleteNamespace(namespace));
+  const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
+  cleanups.push(() => admin.close());
+  await admin.createTopic(topic, plan.partitions);
+  const partitionsBefore = plan.partitions;
+
+  // 3. The operator, and the pod runner that runs a consumer-runtime for each Pod it creates.
+  const operator = startNodeProcess("operator/src/main.ts", {
+    KUBECONFIG: env.kubeconfig,
+    WATCH_NAMESPACES: namespace,
+    METRICS_PORT: "0",
+    LEADER_ELECTION: "false",
+  });
+  cleanups.push(() => operator.stop("SIGTERM"));
+  await operator.waitForLine(/"watches synced"/, 60_000);
+  const recordDir = join(stateDir, "demo", namespace);
+  const podLog = join(logDir, "demo-pods.log");
+  writeFileSync(podLog, "");
+  const stuckFile = join(recordDir, "partition-0-stuck");
+  mkdirSync(recordDir, { recursive: true });
+  cleanups.push(async () => rmSync(recordDir, { recursive: true, force: true }));
+  const runner = new PodRunner({
+    kubeConfig,
+    namespaces: [namespace],
+    mode: "process",
+    env: { DEMO_WORK_MS: String(workMs), DEMO_RECORD_DIR: recordDir, DEMO_STUCK_FILE: stuckFile },
+    onLog: (pod, line) => appendFileSync(podLog, `${pod} ${line}\n`),
+  });
+  runner.start();
+  cleanups.push(() => runner.stop());
+
+  // 4. The KafkaConsumerGroup: lag target 10 s, autoscaling 1..6, partition growth for that scenario.
+  const handlerPath = fileURLToPath(new URL("./recording-handler.ts", import.meta.url));
+  const custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+  await custom.createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: PLURAL,
+    body: {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: { name: "orders", namespace },
+      spec: {
+        kafka: { bootstrapServers: [env.kafka.bootstrap] },
+        topics: [topic],
+        startFrom: "earliest",
+        tier: flags.tier,
+        ...(flags.tier === "Standard" ? {} : { batch: { size: 50, maxWaitMs: 50 } }),
+        processing: { handler: { module: { path: handlerPath } } },
+        lag: { maxSeconds: 10 },
+        autoscaling: {
+          enabled: true,
+          minReplicas: 1,
+          maxReplicas: 6,
+          pollIntervalSeconds: 3,
+          scaleDown: { stabilizationSeconds: 30 },
+          partitions: plan.partitionGrowth ? { enabled: true, max: 8, minIntervalSeconds: 30 } : { enabled: false },
+        },
+      },
+    },
+  });
+  say(`demo: KafkaConsumerGroup ${namespace}/orders applied; consumer logs in ${podLog}; watch it alongside with:`);
+  say(`      KUBECONFIG=${env.kubeconfig} ${env.binDir}/kubectl get kcg -n ${namespace} -w`);
+
+  // 5. Load, live view.
+  const producer = kafkaClient({ bootstrapServers: [env.kafka.bootstrap] }).producer();
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+  let produced = 0;
+  let sequence = 0;
+  const started = Date.now();
+  const elapsed = () => (Date.now() - started) / 1000;
+  const peaks = { lag: 0, lagSeconds: 0, replicas: 0 };
+  let producing = true;
+  const loadLoop = (async () => {
+    while (producing) {
+      const t = elapsed();
+      if (t >= duration) break;
+      if (plan.stuck) {
+        const stuckNow = t >= duration * plan.stuck.from && t < duration * plan.stuck.to;
+        if (stuckNow) writeFileSync(stuckFile, "stuck\n");
+        else rmSync(stuckFile, { force: true });
+      }
+      const count = Math.round(plan.rate(t, duration) / 10);
+      if (count > 0) {
+        const messages = Array.from({ length: count }, () => {
+          sequence += 1;
+          return { key: `order-${sequence}`, value: JSON.stringify({ id: sequence, at: Date.now() }) };
+        });
+        await producer.send({ topic, messages });
+        produced += count;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    rmSync(stuckFile, { force: true });
+  })();
+
+  const read = async (): Promise<Snapshot> => {
+    const group = (await custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: PLURAL,
+      name: "orders",
+    })) as {
+      status?: Record<string, unknown> & { conditions?: { type: string; status: string; reason: string }[] };
+    };
+    const s = group.status ?? {};
+    const degraded = s.conditions?.find((c) => c.type === "Degraded" && c.status === "True");
+    const ready = s.conditions?.find((c) => c.type === "Ready");
+    return {
+      elapsed: elapsed(),
+      tier: String((s.resolved as { tier?: string } | undefined)?.tier ?? flags.tier),
+      desiredReplicas: Number(s.desiredReplicas ?? 0),
+      readyReplicas: Number(s.readyReplicas ?? 0),
+      partitions: Number(s.partitions ?? 0),
+      lag: Number(s.totalLag ?? 0),
+      lagSeconds: Number(s.lagSeconds ?? 0),
+      produceRate: Number(s.produceRate ?? 0),
+      consumeRate: Number(s.consumeRate ?? 0),
+      health: degraded ? degraded.reason : (ready?.reason ?? "Pending"),
+      lastScaleReason: String(s.lastScaleReason ?? ""),
+      produced,
+    };
+  };
+  say(header());
+  let last: Snapshot | undefined;
+  let lines = 0;
+  const drainDeadline = () => elapsed() > duration + 90;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    last = await read().catch(() => last);
+    if (!last) continue;
+    peaks.lag = Math.max(peaks.lag, last.lag);
+    peaks.lagSeconds = Math.max(peaks.lagSeconds, last.lagSeconds);
+    peaks.replicas = Math.max(peaks.replicas, last.desiredReplicas);
+    if (tty) process.stdout.write(`\r\x1b[2K${row(last)}`);
+    else if (lines++ % 5 === 0) say(row(last));
+    const done = elapsed() >= duration && processedIds(recordDir, topic).size >= produced;
+    if (done || drainDeadline()) break;
+  }
+  producing = false;
+  await loadLoop;
+  if (tty) process.stdout.write("\n");
+
+  // 6. Summary: every produced message must have been processed at least once.
+  const processed = processedIds(recordDir, topic);
+  const events = await kubeConfig.makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace });
+  const scaleEvents = events.items.filter((e) =>
+    ["ScaledUp", "ScaledDown", "PartitionsGrown"].includes(e.reason ?? ""),
+  );
+  const partitionsAfter = (await admin.partitionCounts([topic])).get(topic) ?? partitionsBefore;
+  const summary = {
+    scenario,
+    tier: flags.tier,
+    durationSeconds: duration,
+    peakLag: peaks.lag,
+    peakLagSeconds: peaks.lagSeconds,
+    peakReplicas: peaks.replicas,
+    partitionsBefore,
+    partitionsAfter,
+    scaleEvents: scaleEvents.map((e) => ({ reason: e.reason, message: e.message })),
+    produced,
+    consumed: processed.size,
+    lost: Math.max(0, produced - processed.size),
+  };
+  if (flags.json) console.log(JSON.stringify(summary));
+  else {
+    say("");
+    say(`demo: produced ${produced}, processed at least once ${processed.size}, lost ${summary.lost}`);
+    say(
+      `demo: peak lag ${peaks.lag} (${peaks.lagSeconds}s), peak replicas ${peaks.replicas}, partitions ${partitionsBefore} -> ${partitionsAfter}`,
+    );
+    for (const e of summary.scaleEvents) say(`demo: ${e.reason}: ${e.message}`);
+  }
+  await cleanup();
+  process.exit(summary.lost === 0 ? 0 : 1);
+}
+
+/** Unique topic/partition/offset ids the handlers recorded. */
+function processedIds(dir: string, topic: string): Set<string> {
+  const ids = new Set<string>();
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith(".log")) continue;
+    for (const line of readFileSync(join(dir, file), "utf8").split("\n"))
+      if (line.startsWith(`${topic}/`)) ids.add(line);
+  }
+  return ids;
+}
+
+main().catch(async (error: Error) => {
+  console.error(`demo failed: ${error.message}`);
+  await cleanup();
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+// Producer load patterns for the demo: messages per second as a function of elapsed time.
+export type Scenario = "steady" | "burst" | "partition-growth" | "stuck-partition";
+export const scenarios: readonly Scenario[] = ["steady", "burst", "partition-growth", "stuck-partition"];
+
+export interface ScenarioPlan {
+  partitions: number;
+  /** Messages per second at `elapsed` seconds of a run lasting `duration` seconds. */
+  rate(elapsed: number, duration: number): number;
+  /** Seconds into the run during which partition 0 is stuck, if any. */
+  stuck?: { from: number; to: number };
+  partitionGrowth: boolean;
+}
+
+/** Capacity of one replica in the demo: 1000 / DEMO_WORK_MS messages per second. */
+export const workMs = 4;
+const perReplica = 1000 / workMs;
+
+export const plans: Record<Scenario, ScenarioPlan> = {
+  steady: { partitions: 6, partitionGrowth: false, rate: () => perReplica * 1.5 },
+  // Steady, then a burst needing several replicas, then quiet so replicas come back down.
+  burst: {
+    partitions: 6,
+    partitionGrowth: false,
+    rate: (t, d) =>
+      t < d * 0.2 ? perReplica * 0.6 : t < d * 0.5 ? perReplica * 3.5 : t < d * 0.85 ? perReplica * 0.3 : 0,
+  },
+  // Two partitions cap the group at two replicas; the load needs about four, so partitions must grow.
+  "partition-growth": { partitions: 2, partitionGrowth: true, rate: (t, d) => (t < d * 0.75 ? perReplica * 3.2 : 0) },
+  "stuck-partition": {
+    partitions: 6,
+    partitionGrowth: false,
+    rate: (t, d) => (t < d * 0.8 ? perReplica * 0.8 : 0),
+    stuck: { from: 0.2, to: 0.6 },
+  },
+};
