@@ -1,5 +1,5 @@
 // The operator's narrow view of Kafka administration, with a kafkajs adapter behind it.
-import type { Admin } from "kafkajs";
+import { type Admin, AssignerProtocol } from "kafkajs";
 import { type KafkaConnection, kafkaClient } from "./connection.ts";
 
 export interface PartitionOffsets {
@@ -18,6 +18,20 @@ export interface CommittedOffset {
   offset: number;
 }
 
+export interface GroupMember {
+  memberId: string;
+  clientId: string;
+  host: string;
+  /** Partitions assigned to the member; empty while a rebalance is in progress or for non-consumer groups. */
+  assignment: { topic: string; partition: number }[];
+}
+
+export interface GroupDescription {
+  /** Kafka's group state: Stable, PreparingRebalance, CompletingRebalance, Empty, Dead or Unknown. */
+  state: string;
+  members: GroupMember[];
+}
+
 export interface KafkaAdmin {
   /** Creates the topic when missing; returns false when it already existed. */
   createTopic(topic: string, partitions: number, replicationFactor?: number): Promise<boolean>;
@@ -25,6 +39,10 @@ export interface KafkaAdmin {
   logOffsets(topics: string[]): Promise<PartitionOffsets[]>;
   committedOffsets(groupId: string, topics: string[]): Promise<CommittedOffset[]>;
   clusterId(): Promise<string>;
+  /** Group state, members and their assignments (one DescribeGroups request). */
+  describeGroup(groupId: string): Promise<GroupDescription>;
+  /** Grows a topic to `count` partitions in total (Kafka cannot shrink them). */
+  createPartitions(topic: string, count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,7 +97,40 @@ class KafkajsAdmin implements KafkaAdmin {
     return (await this.#admin.describeCluster()).clusterId;
   }
 
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    const { groups } = await this.#admin.describeGroups([groupId]);
+    const group = groups.find((g) => g.groupId === groupId);
+    if (group === undefined) return { state: "Unknown", members: [] };
+    return {
+      state: group.state,
+      members: group.members.map((m) => ({
+        memberId: m.memberId,
+        clientId: m.clientId,
+        host: m.clientHost,
+        assignment: group.protocolType === "consumer" ? decodeAssignment(m.memberAssignment) : [],
+      })),
+    };
+  }
+
+  async createPartitions(topic: string, count: number): Promise<void> {
+    await this.#admin.createPartitions({ topicPartitions: [{ topic, count }] });
+  }
+
   async close(): Promise<void> {
     await this.#admin.disconnect();
+  }
+}
+
+function decodeAssignment(buffer: Buffer): { topic: string; partition: number }[] {
+  if (buffer.length === 0) return [];
+  try {
+    const decoded = AssignerProtocol.MemberAssignment.decode(buffer);
+    if (decoded === null) return [];
+    return Object.entries(decoded.assignment).flatMap(([topic, partitions]) =>
+      partitions.map((partition) => ({ topic, partition })),
+    );
+  } catch {
+    // An assignment we cannot read (another client's format) leaves ownership unknown, not wrong.
+    return [];
   }
 }

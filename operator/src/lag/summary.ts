@@ -1,0 +1,213 @@
+// Condenses a group's history window into what status, metrics and the scaling decision read.
+import { drivesScaling, partitionHealth, worstHealth } from "./health.ts";
+import type { LagOptions } from "./options.ts";
+import { consumePosition } from "./partition-lag.ts";
+import { consumedBetween, partitionRates } from "./rates.ts";
+import { lagSeconds } from "./time-lag.ts";
+import type {
+  BusyMember,
+  GroupHistory,
+  GroupLagSummary,
+  PartitionHealth,
+  PartitionHistory,
+  PartitionLagSummary,
+  PartitionSample,
+} from "./types.ts";
+
+export function summarize(history: GroupHistory, options: LagOptions): GroupLagSummary | undefined {
+  const last = history.last;
+  if (last === undefined) return undefined;
+  const ownersKnown = last.members === 0 || history.partitions.some((p) => p.samples.at(-1)?.owner !== undefined);
+  const partitions = history.partitions.map((p) => summarizePartition(p, options, ownersKnown));
+  const healthCounts: Record<PartitionHealth, number> = { OK: 0, WARN: 0, STALL: 0, STOP: 0, REWIND: 0 };
+  for (const p of partitions) healthCounts[p.health]++;
+  const knownLagSeconds = partitions.map((p) => p.lagSeconds).filter((s) => s !== undefined);
+  const rateSpans = history.partitions.map((p) => partitionRates(p.samples, options.rateWindowSeconds).spanSeconds);
+  return {
+    timeMs: last.timeMs,
+    groupState: last.groupState,
+    members: last.members,
+    partitions,
+    totalLag: sum(partitions.map((p) => p.lag)),
+    maxLagSeconds: Math.max(0, ...knownLagSeconds),
+    produceRate: sum(partitions.map((p) => p.produceRate)),
+    consumeRate: sum(partitions.map((p) => p.consumeRate)),
+    rateSpanSeconds: Math.max(0, ...rateSpans),
+    healthCounts,
+    worstHealth: worstHealth(partitions.map((p) => p.health)),
+    busyMembers: busyMembers(history, partitions, options),
+    uncommittedArrivals:
+      options.startFrom === "latest" && partitions.some((p) => p.committedOffset < 0 && p.produceRate > 0),
+  };
+}
+
+function summarizePartition(history: PartitionHistory, options: LagOptions, ownersKnown: boolean): PartitionLagSummary {
+  const samples = history.samples;
+  const last = samples.at(-1);
+  if (last === undefined) throw new Error(`partition ${history.topic}-${history.partition} has an empty window`);
+  const rates = partitionRates(samples, options.rateWindowSeconds);
+  const owned = ownersKnown ? last.owner !== undefined : undefined;
+  const health = partitionHealth({
+    history,
+    healthSamples: options.healthSamples,
+    allowedLag: options.allowedLag,
+    owned,
+  });
+  const threshold = inFlightRecords(rates.consumeRate, options);
+  return {
+    topic: history.topic,
+    partition: history.partition,
+    logStartOffset: last.logStartOffset,
+    logEndOffset: last.logEndOffset,
+    committedOffset: last.committedOffset,
+    lag: last.lag,
+    backlog: Math.max(0, last.lag - threshold),
+    lagSeconds: lagSeconds(samples, consumePosition(last, options.startFrom)),
+    produceRate: rates.produceRate,
+    recentProduceRate: partitionRates(samples, 0).produceRate,
+    consumeRate: rates.consumeRate,
+    health,
+    ...(last.owner === undefined ? {} : { owner: last.owner }),
+    progressing: !stuckBetween(sampleBefore(samples, last.timeMs - options.commitSlackSeconds * 1000), last, options),
+    busy: last.lag > threshold,
+  };
+}
+
+/** The newest sample taken at or before `timeMs`. */
+function sampleBefore(samples: readonly PartitionSample[], timeMs: number): PartitionSample | undefined {
+  for (let i = samples.length - 2; i >= 0; i--) {
+    const sample = samples[i];
+    if (sample !== undefined && sample.timeMs <= timeMs) return sample;
+  }
+  return undefined;
+}
+
+/**
+ * Records waited at both readings and the committed offset stayed put in between, over more than
+ * the commit slack (a consumer that commits less often than the operator polls is not stuck).
+ */
+function stuckBetween(
+  before: PartitionSample | undefined,
+  after: PartitionSample | undefined,
+  options: LagOptions,
+): boolean {
+  if (before === undefined || after === undefined) return false;
+  if (after.timeMs - before.timeMs <= options.commitSlackSeconds * 1000) return false;
+  return (
+    before.lag > options.allowedLag &&
+    after.lag > options.allowedLag &&
+    after.committedOffset === before.committedOffset
+  );
+}
+
+/** Records a healthy consumer holds uncommitted: the part of lag that is commit cadence, not backlog. */
+export function inFlightRecords(consumeRate: number, options: LagOptions): number {
+  return Math.max(options.allowedLag, consumeRate * options.commitSlackSeconds);
+}
+
+/**
+ * Members that had a backlog on at least one of their partitions throughout a trailing run inside
+ * the current assignment. While a member has a backlog it consumes as fast as it can, so its
+ * committed rate over the run measures one replica's throughput (saturated), or at least bounds
+ * it from below when the run only shows a backlog at every poll. Members holding a STALL or STOP
+ * partition are left out: a stuck partition says nothing about throughput.
+ */
+function busyMembers(
+  history: GroupHistory,
+  summaries: readonly PartitionLagSummary[],
+  options: LagOptions,
+): BusyMember[] {
+  const byMember = new Map<string, Owned[]>();
+  history.partitions.forEach((partitionHistory, i) => {
+    const summary = summaries[i];
+    if (summary?.owner === undefined) return;
+    const list = byMember.get(summary.owner) ?? [];
+    list.push({ history: partitionHistory, summary });
+    byMember.set(summary.owner, list);
+  });
+  // Committed offsets trail consumption by up to the commit slack at both ends of a run, so a run
+  // shorter than six commit slacks could be off by more than a third.
+  const minSpanSeconds = 6 * options.commitSlackSeconds;
+  const result: BusyMember[] = [];
+  for (const [member, owned] of byMember) {
+    if (owned.some((o) => !drivesScaling(o.summary.health))) continue;
+    const strict = busyRun(owned, history.assignmentSinceMs, options, true);
+    const loose = busyRun(owned, history.assignmentSinceMs, options, false);
+    const run = strict !== undefined && strict.spanSeconds >= minSpanSeconds ? strict : loose;
+    if (run === undefined || run.spanSeconds < minSpanSeconds) continue;
+    let consumed = 0;
+    for (const o of owned) {
+      const from = o.history.samples.findIndex((s) => s.timeMs >= run.startMs);
+      if (from >= 0) consumed += consumedBetween(o.history.samples, from, o.history.samples.length - 1);
+    }
+    result.push({
+      member,
+      throughput: consumed / run.spanSeconds,
+      spanSeconds: run.spanSeconds,
+      saturated: run === strict,
+    });
+  }
+  return result.sort((a, b) => (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+}
+
+interface Owned {
+  history: PartitionHistory;
+  summary: PartitionLagSummary;
+}
+
+function busyRun(
+  owned: readonly Owned[],
+  sinceMs: number,
+  options: LagOptions,
+  strict: boolean,
+): { startMs: number; spanSeconds: number } | undefined {
+  // Sample times of the member's partitions inside the current assignment, newest first.
+  const times = [...new Set(owned.flatMap((o) => o.history.samples.map((s) => s.timeMs)))]
+    .filter((t) => t >= sinceMs)
+    .sort((a, b) => b - a);
+  const newest = times[0];
+  if (newest === undefined) return undefined;
+  let startMs: number | undefined;
+  for (let i = 1; i < times.length; i++) {
+    const end = times[i - 1] as number;
+    const start = times[i] as number;
+    if (!busyBetween(owned, start, end, options, strict)) break;
+    startMs = start;
+  }
+  if (startMs === undefined) return undefined;
+  return { startMs, spanSeconds: (newest - startMs) / 1000 };
+}
+
+/**
+ * Whether a member had work from `start` to `end`: one of its partitions held a backlog (more than
+ * its in-flight records) at both polls. Strictly (flat out all along), at `end` it also held more
+ * than that plus all that arrived meanwhile (it cannot have run dry and refilled), or more than at
+ * `start` (records came in faster than it could take them). Either way no waiting partition of it
+ * stood still: that is a stuck consumer, not a busy one.
+ */
+function busyBetween(
+  owned: readonly Owned[],
+  start: number,
+  end: number,
+  options: LagOptions,
+  strict: boolean,
+): boolean {
+  const sampleAt = (o: Owned, t: number) => o.history.samples.find((s) => s.timeMs === t);
+  const seconds = (end - start) / 1000;
+  const backlogged = owned.some((o) => {
+    const before = sampleAt(o, start);
+    const after = sampleAt(o, end);
+    if (before === undefined || after === undefined) return false;
+    const inFlight = inFlightRecords(o.summary.consumeRate, options);
+    if (before.lag <= inFlight || after.lag <= inFlight) return false;
+    if (!strict) return true;
+    return after.lag > inFlight + o.summary.produceRate * seconds || after.lag >= before.lag;
+  });
+  return backlogged && !owned.some((o) => stuckBetween(sampleAt(o, start), sampleAt(o, end), options));
+}
+
+function sum(values: readonly number[]): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}

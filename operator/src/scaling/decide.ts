@@ -1,0 +1,448 @@
+// The scaling decision: observations, settings, previous state and the clock in; replicas,
+// partitions and a reason out. Pure: no I/O, no hidden clock.
+//
+// Order of checks (the first that applies wins):
+//   missing, failed or stale observations       -> hold (never scale on missing data)
+//   zero replicas                               -> activation to one, or stay at zero
+//   rebalancing, or the last scale not settled  -> hold
+//   no rates yet (one poll)                     -> hold
+//   idle for idleSeconds with minReplicas 0     -> zero
+//   every partition STALL/STOP                  -> hold (replicas cannot help)
+//   otherwise: capacity model (or, before any throughput is measured, the messages-per-replica
+//   fallback, which only scales up), tolerance band, stabilization windows, step limits,
+//   partition growth. docs/adr/0004-autoscaling-model.md explains the model.
+import { drivesScaling } from "../lag/health.ts";
+import type { GroupLagSummary, PartitionLagSummary } from "../lag/types.ts";
+import { formatCount, formatRate, formatSeconds, plural } from "./format.ts";
+import {
+  awareAtLeast,
+  awareAtMost,
+  busiestConsumerLoad,
+  maxPartitionsPerConsumer,
+  smallestFittingCount,
+} from "./partition-aware.ts";
+import { decidePartitionGrowth, type GrowthOutcome, type ScalingLimit } from "./partitions.ts";
+import type { ScalingSettings } from "./settings.ts";
+import { pruneRecommendations, stabilize } from "./stabilize.ts";
+import { learnThroughput } from "./throughput.ts";
+import type { ScalingDecision, ScalingInput, ScalingReason, ScalingState } from "./types.ts";
+
+export function decideScaling(input: ScalingInput): ScalingDecision {
+  const { nowMs, settings, observation, currentReplicas: current } = input;
+  const state = sanitize(input.state, nowMs);
+  const hold = (reason: ScalingReason, message: string, next: ScalingState = state): ScalingDecision =>
+    withThroughput({ replicas: current, direction: "none", reason, message, state: next });
+
+  if (observation === undefined) return hold("NoObservations", `no lag observation yet; holding at ${current}`);
+  if (input.pollError !== undefined) {
+    return hold("PollFailed", `reading the group's offsets failed (${input.pollError}); holding at ${current}`);
+  }
+  const ageSeconds = (nowMs - observation.timeMs) / 1000;
+  if (ageSeconds > settings.staleAfterSeconds) {
+    return hold(
+      "StaleObservations",
+      `last observation is ${formatSeconds(ageSeconds)} old (limit ${formatSeconds(settings.staleAfterSeconds)}); holding at ${current}`,
+    );
+  }
+
+  const learned = learnThroughput(state.throughput, observation);
+  const idle =
+    observation.rateSpanSeconds > 0 &&
+    observation.produceRate === 0 &&
+    observation.totalLag <= settings.activationLag &&
+    !observation.uncommittedArrivals;
+  const next: ScalingState = {
+    ...state,
+    ...(learned === undefined ? {} : { throughput: learned }),
+    idleSinceMs: idle ? Math.min(state.idleSinceMs ?? nowMs, nowMs) : undefined,
+  };
+  if (!idle) delete next.idleSinceMs;
+  const holdNext = (reason: ScalingReason, message: string) => hold(reason, message, next);
+  const scaleTo = (replicas: number, reason: ScalingReason, message: string) =>
+    withThroughput(applyScale(current, replicas, reason, message, next, nowMs));
+
+  if (observation.partitions.length === 0) {
+    return holdNext("NoPartitions", `the group's topics have no partitions; holding at ${current}`);
+  }
+
+  if (current === 0) return fromZero(observation, settings, holdNext, scaleTo);
+
+  if (observation.groupState === "PreparingRebalance" || observation.groupState === "CompletingRebalance") {
+    return holdNext("Rebalancing", `group is rebalancing (${observation.groupState}); holding at ${current}`);
+  }
+  const settled = observation.groupState === "Stable" && observation.members === current;
+  if (!settled) {
+    const sinceScale = next.lastScaleTimeMs === undefined ? Number.POSITIVE_INFINITY : nowMs - next.lastScaleTimeMs;
+    if (sinceScale < settings.settleTimeoutSeconds * 1000) {
+      return holdNext(
+        "Settling",
+        `waiting for the last scale to settle: ${observation.members}/${current} members, group ${observation.groupState}`,
+      );
+    }
+    if (observation.members === 0) {
+      return holdNext("NoMembers", `no consumer has joined the group although ${current} replicas are set; holding`);
+    }
+  }
+  if (observation.rateSpanSeconds === 0) {
+    return holdNext("WarmingUp", `one observation so far, rates unknown; holding at ${current}`);
+  }
+
+  if (settings.minReplicas === 0 && next.idleSinceMs !== undefined) {
+    const idleSeconds = (nowMs - next.idleSinceMs) / 1000;
+    if (idleSeconds >= settings.idleSeconds) {
+      return scaleTo(
+        0,
+        "ScaleToZero",
+        `idle for ${formatSeconds(idleSeconds)} (no incoming records, lag ${formatCount(observation.totalLag)} <= ${formatCount(settings.activationLag)}) -> 0 replicas`,
+      );
+    }
+  }
+
+  if (!observation.partitions.some((p) => drivesScaling(p.health))) {
+    return holdNext(
+      "Steady",
+      `all ${observation.partitions.length} partitions are stuck (STALL/STOP); replicas cannot help, holding at ${current}`,
+    );
+  }
+  return sized(input, observation, next);
+}
+
+type Scale = (replicas: number, reason: ScalingReason, message: string) => ScalingDecision;
+type Hold = (reason: ScalingReason, message: string) => ScalingDecision;
+
+function fromZero(
+  observation: GroupLagSummary,
+  settings: ScalingSettings,
+  hold: Hold,
+  scaleTo: Scale,
+): ScalingDecision {
+  if (settings.minReplicas > 0) {
+    return scaleTo(
+      settings.minReplicas,
+      "MinReplicas",
+      `minReplicas is ${settings.minReplicas} -> ${settings.minReplicas} replicas`,
+    );
+  }
+  if (observation.totalLag > settings.activationLag) {
+    return scaleTo(
+      1,
+      "Activation",
+      `lag ${formatCount(observation.totalLag)} > activation threshold ${formatCount(settings.activationLag)} -> 1 replica`,
+    );
+  }
+  if (observation.uncommittedArrivals) {
+    return scaleTo(1, "Activation", "records arrive on partitions the group has never consumed -> 1 replica");
+  }
+  return hold(
+    "Idle",
+    `lag ${formatCount(observation.totalLag)} <= activation threshold ${formatCount(settings.activationLag)}; staying at 0`,
+  );
+}
+
+interface Sizing {
+  /** Replicas the observations call for, before clamps. */
+  raw: number;
+  /** Replicas the total demand would need with unlimited partitions. */
+  unbounded: number;
+  /** Replicas that size partition growth; undefined in fallback mode (throughput unknown). */
+  growthNeed: number | undefined;
+  withinTolerance: boolean;
+  describe: () => string;
+  reasonFor: (direction: "up" | "down") => ScalingReason;
+  limited?: ScalingLimit;
+}
+
+function sized(input: ScalingInput, observation: GroupLagSummary, state: ScalingState): ScalingDecision {
+  const { settings, nowMs, currentReplicas: current } = input;
+  const partitions = observation.partitions.length;
+  const included = observation.partitions.filter((p) => drivesScaling(p.health));
+  const sizing =
+    state.throughput === undefined
+      ? fallbackSizing(included, partitions, current, settings)
+      : capacitySizing(included, partitions, current, settings, state.throughput.perReplica);
+
+  const growth: GrowthOutcome = decidePartitionGrowth({
+    settings: settings.partitions,
+    maxReplicas: settings.maxReplicas,
+    topics: partitionCounts(observation.partitions),
+    need: sizing.growthNeed,
+    incomingRate: sumOf(included, (p) => p.produceRate),
+    pressure: state.partitionPressure,
+    lastGrowthMs: state.lastPartitionGrowthMs,
+    nowMs,
+  });
+  const pool = growth.grow?.to ?? partitions;
+  const floor = Math.max(1, settings.minReplicas);
+  const ceiling = Math.max(floor, awareAtMost(Math.min(settings.maxReplicas, pool), pool));
+  const wanted = growth.grow === undefined ? sizing.raw : Math.max(sizing.raw, Math.min(sizing.unbounded, pool));
+  const currentIsAware = awareAtMost(current, pool) === current;
+  const recommendation =
+    sizing.withinTolerance && currentIsAware && current >= floor && current <= ceiling
+      ? current
+      : clamp(wanted, floor, ceiling);
+
+  const keepSeconds = Math.max(settings.scaleUp.stabilizationSeconds, settings.scaleDown.stabilizationSeconds);
+  const recommendations = pruneRecommendations(
+    [...state.recommendations, { timeMs: nowMs, replicas: recommendation }],
+    nowMs,
+    keepSeconds,
+  );
+  const recommendingSinceMs = state.recommendingSinceMs ?? nowMs;
+  const stable = stabilize({
+    current,
+    recommendations,
+    nowMs,
+    // Each scale-down is judged on a full window of recommendations made after the previous scale.
+    coveredSinceMs: Math.max(recommendingSinceMs, state.lastScaleTimeMs ?? recommendingSinceMs),
+    upWindowSeconds: settings.scaleUp.stabilizationSeconds,
+    downWindowSeconds: settings.scaleDown.stabilizationSeconds,
+  });
+  const target = clamp(limitStep(current, stable.replicas, pool, settings), floor, ceiling);
+
+  const next: ScalingState = {
+    ...state,
+    recommendations,
+    recommendingSinceMs,
+    ...(growth.pressure === undefined ? {} : { partitionPressure: growth.pressure }),
+    ...(growth.grow === undefined ? {} : { lastPartitionGrowthMs: nowMs, lastScaleTimeMs: nowMs }),
+  };
+  if (growth.pressure === undefined) delete next.partitionPressure;
+
+  const needed = Math.max(sizing.raw, sizing.unbounded);
+  const limited = growth.limited ?? sizing.limited ?? capLimit(needed, ceiling, settings, pool);
+  const cappedNote = needed > ceiling ? `, capped at ${ceiling} (${ceilingCause(needed, settings, pool)})` : "";
+  const excludedNote = excludedPartitionsNote(observation.partitions);
+  const growthNote =
+    growth.grow === undefined
+      ? ""
+      : `; growing ${growth.grow.topic} from ${growth.grow.from} to ${growth.grow.to} partitions`;
+  const base = `${sizing.describe()}${excludedNote}`;
+
+  let decision: ScalingDecision;
+  if (target === current) {
+    const heldByWindow = recommendation < current && stable.downBound >= current;
+    const message = heldByWindow
+      ? `${base} -> ${recommendation} recommended; keeping ${current}, the highest in the last ${formatSeconds(settings.scaleDown.stabilizationSeconds)}${growthNote}`
+      : `${base} -> ${plural(current, "replica")}${cappedNote}${growthNote}`;
+    decision = {
+      replicas: current,
+      direction: "none",
+      reason: heldByWindow ? "Stabilized" : "Steady",
+      message,
+      state: next,
+    };
+  } else {
+    const direction = target > current ? "up" : "down";
+    decision = applyScale(
+      current,
+      target,
+      sizing.reasonFor(direction),
+      `${base} -> ${plural(target, "replica")}${cappedNote}${growthNote}`,
+      next,
+      nowMs,
+    );
+  }
+  return withThroughput({
+    ...decision,
+    recommendation,
+    ...(growth.grow === undefined ? {} : { partitions: growth.grow }),
+    ...(limited === undefined ? {} : { limited }),
+  });
+}
+
+function capacitySizing(
+  included: readonly PartitionLagSummary[],
+  partitions: number,
+  current: number,
+  settings: ScalingSettings,
+  perReplica: number,
+): Sizing {
+  const planned = perReplica * settings.targetUtilization;
+  const demandOf = (p: PartitionLagSummary) => partitionDemand(p, settings.lagMaxSeconds);
+  const demands = included.map(demandOf).sort((a, b) => b - a);
+  const totalDemand = sumOf(demands, (d) => d);
+  const incoming = sumOf(included, (p) => Math.max(p.produceRate, p.recentProduceRate));
+  const fit = smallestFittingCount(demands, partitions, planned);
+  const unbounded = Math.max(1, Math.ceil(totalDemand / planned));
+  const currentLoad = busiestConsumerLoad(demands, maxPartitionsPerConsumer(partitions, current)) / planned;
+  const withinTolerance = fit !== undefined && Math.abs(currentLoad - 1) <= settings.tolerance;
+  const lagSeconds = Math.max(0, ...included.map((p) => p.lagSeconds ?? 0));
+  const overTarget = lagSeconds > settings.lagMaxSeconds;
+  const lagPart = overTarget
+    ? `lag ${formatSeconds(lagSeconds)} > ${formatSeconds(settings.lagMaxSeconds)} target`
+    : `lag ${formatSeconds(lagSeconds)} within ${formatSeconds(settings.lagMaxSeconds)} target`;
+  const rates = `at ${formatRate(incoming)} in, ${formatRate(perReplica)} per replica`;
+  // Needing one partition per replica because of volume is a partition-count limit; needing it
+  // while the total would fit fewer replicas than partitions is skew: a hot partition.
+  if (fit === undefined && unbounded < partitions) {
+    const hottest = included.reduce((a, b) => (demandOf(b) > demandOf(a) ? b : a));
+    const name = `${hottest.topic}-${hottest.partition}`;
+    const message = `partition ${name} needs ${formatRate(demandOf(hottest))}, more than one replica plans for (${formatRate(planned)}): one partition per replica`;
+    return {
+      raw: partitions,
+      unbounded,
+      growthNeed: unbounded,
+      withinTolerance: false,
+      describe: () => `${lagPart} ${rates}; ${message}`,
+      reasonFor: () => "HotPartition",
+      limited: {
+        reason: "HotPartition",
+        message: `${message}; more replicas cannot help it: spread its keys or speed up the handler`,
+      },
+    };
+  }
+  return {
+    raw: fit ?? partitions,
+    unbounded,
+    growthNeed: unbounded,
+    withinTolerance: fit !== undefined && withinTolerance,
+    describe: () => `${lagPart} ${rates}`,
+    reasonFor: () => (overTarget ? "LagTarget" : "Throughput"),
+  };
+}
+
+/**
+ * Share of the lag target a backlog may fill without extra capacity. A backlog younger than that is
+ * left to the spare capacity every replica plans for (1 - targetUtilization), so the catch-up after
+ * a rebalance pause does not read as a need for more replicas; only the excess is drained, within
+ * the target.
+ */
+export const toleratedLagFraction = 0.5;
+
+/**
+ * Records per second a partition needs: what arrives, plus draining the backlog beyond what the
+ * target tolerates. A partition that is not progressing gets no drain term: its backlog is not
+ * moving, and more replicas cannot move it (it becomes STALL once the health window is full).
+ */
+export function partitionDemand(p: PartitionLagSummary, lagMaxSeconds: number): number {
+  // Up fast, down slow: the newest interval's rate counts when it is higher than the window's.
+  const incoming = Math.max(p.produceRate, p.recentProduceRate);
+  if (!p.progressing) return incoming;
+  const tolerated = incoming * lagMaxSeconds * toleratedLagFraction;
+  return incoming + Math.max(0, p.backlog - tolerated) / lagMaxSeconds;
+}
+
+function fallbackSizing(
+  included: readonly PartitionLagSummary[],
+  partitions: number,
+  current: number,
+  settings: ScalingSettings,
+): Sizing {
+  // The backlog, not the raw lag: records in flight between commits are no reason to add replicas.
+  const lag = sumOf(included, (p) => p.backlog);
+  const perReplica = settings.lagMaxMessagesPerReplica;
+  const byLag = Math.max(1, awareAtLeast(Math.ceil(lag / perReplica), partitions));
+  // Without a measured throughput a lower count is a guess, and a wrong guess costs a backlog and
+  // two rebalances: scale up by lag, never down (scale to zero when idle still applies). The first
+  // backlog the group works through measures its throughput.
+  const raw = Math.max(byLag, current);
+  const ratio = lag / (Math.max(1, current) * perReplica);
+  return {
+    raw,
+    unbounded: Math.max(1, Math.ceil(lag / perReplica)),
+    growthNeed: undefined,
+    withinTolerance: Math.abs(ratio - 1) <= settings.tolerance,
+    describe: () =>
+      `no per-replica throughput measured yet: lag ${formatCount(lag)} at ${formatCount(perReplica)} per replica`,
+    reasonFor: () => "Fallback",
+  };
+}
+
+/** Applies maxStep, staying on partition-aware counts: a step that lands between them adds no relief. */
+function limitStep(current: number, target: number, partitions: number, settings: ScalingSettings): number {
+  if (target > current && settings.scaleUp.maxStep > 0 && target > current + settings.scaleUp.maxStep) {
+    const stepped = awareAtMost(current + settings.scaleUp.maxStep, partitions);
+    return stepped > current ? stepped : Math.min(target, awareAtLeast(current + 1, partitions));
+  }
+  if (target < current && settings.scaleDown.maxStep > 0 && target < current - settings.scaleDown.maxStep) {
+    const stepped = awareAtLeast(current - settings.scaleDown.maxStep, partitions);
+    return stepped < current ? stepped : Math.max(target, awareAtMost(current - 1, partitions));
+  }
+  return target;
+}
+
+function applyScale(
+  current: number,
+  replicas: number,
+  reason: ScalingReason,
+  message: string,
+  state: ScalingState,
+  nowMs: number,
+): ScalingDecision {
+  if (replicas === current) return { replicas, direction: "none", reason, message, state };
+  const direction = replicas > current ? "up" : "down";
+  return {
+    replicas,
+    direction,
+    reason,
+    message,
+    state: { ...state, lastScaleTimeMs: nowMs, lastScaleDirection: direction },
+  };
+}
+
+function withThroughput(decision: ScalingDecision): ScalingDecision {
+  const perReplica = decision.state.throughput?.perReplica;
+  return perReplica === undefined ? decision : { ...decision, throughputPerReplica: perReplica };
+}
+
+/** A clock that went back leaves marks in the future: pull them to now so nothing waits for hours. */
+function sanitize(state: ScalingState, nowMs: number): ScalingState {
+  const next: ScalingState = {
+    ...state,
+    recommendations: state.recommendations.filter((r) => r.timeMs <= nowMs),
+  };
+  if (next.lastScaleTimeMs !== undefined && next.lastScaleTimeMs > nowMs) next.lastScaleTimeMs = nowMs;
+  if (next.recommendingSinceMs !== undefined && next.recommendingSinceMs > nowMs) next.recommendingSinceMs = nowMs;
+  if (next.idleSinceMs !== undefined && next.idleSinceMs > nowMs) next.idleSinceMs = nowMs;
+  if (next.lastPartitionGrowthMs !== undefined && next.lastPartitionGrowthMs > nowMs)
+    next.lastPartitionGrowthMs = nowMs;
+  if (next.partitionPressure !== undefined && next.partitionPressure.sinceMs > nowMs) {
+    next.partitionPressure = { ...next.partitionPressure, sinceMs: nowMs };
+  }
+  return next;
+}
+
+function capLimit(needed: number, ceiling: number, settings: ScalingSettings, pool: number): ScalingLimit | undefined {
+  if (needed <= ceiling) return undefined;
+  if (settings.maxReplicas < Math.min(needed, pool)) {
+    return {
+      reason: "MaxReplicas",
+      message: `needs ${needed} replicas; maxReplicas is ${settings.maxReplicas}`,
+      recommendedReplicas: needed,
+    };
+  }
+  return {
+    reason: "PartitionCount",
+    message: `needs ${needed} replicas, but ${pool} partitions keep at most ${pool} consumers busy`,
+    recommendedReplicas: needed,
+    recommendedPartitions: needed,
+  };
+}
+
+function ceilingCause(needed: number, settings: ScalingSettings, pool: number): string {
+  return settings.maxReplicas < Math.min(needed, pool) ? "maxReplicas" : "partition count";
+}
+
+function excludedPartitionsNote(partitions: readonly PartitionLagSummary[]): string {
+  const stuck = partitions.filter((p) => !drivesScaling(p.health));
+  if (stuck.length === 0) return "";
+  const names = stuck.slice(0, 3).map((p) => `${p.topic}-${p.partition} ${p.health}`);
+  const more = stuck.length > 3 ? `, +${stuck.length - 3} more` : "";
+  return ` (not scaling for ${plural(stuck.length, "stuck partition")}: ${names.join(", ")}${more})`;
+}
+
+function partitionCounts(partitions: readonly PartitionLagSummary[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of partitions) counts.set(p.topic, (counts.get(p.topic) ?? 0) + 1);
+  return counts;
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}
+
+function sumOf<T>(items: readonly T[], value: (item: T) => number): number {
+  let total = 0;
+  for (const item of items) total += value(item);
+  return total;
+}

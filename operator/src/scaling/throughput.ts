@@ -1,0 +1,53 @@
+// Per-replica throughput, learned from members that had a backlog (they consumed as fast as they can).
+import type { GroupLagSummary } from "../lag/types.ts";
+
+export interface ThroughputEstimate {
+  /** Records per second one replica consumes when it has work waiting. */
+  perReplica: number;
+  /** Observation time of the last summary that updated the estimate (each summary counts once). */
+  observedAtMs: number;
+  /** Saturated measurements folded in so far (0 while the estimate is only a lower bound). */
+  measurements: number;
+}
+
+/** Busy runs shorter than this are too coarse: commits land every few seconds. */
+export const minBusySpanSeconds = 30;
+/** Weight of a new busy measurement against the estimate so far. */
+export const learningRate = 0.3;
+
+/**
+ * Folds one summary into the estimate. A saturated measurement (the member never ran dry) moves
+ * the estimate towards it. Everything else is a lower bound: a member that kept a backlog at every
+ * poll, or the group's rate per member, consumed at least that fast. A lower bound raises the
+ * estimate, never lowers it, and stands in for it until a saturated measurement exists (erring
+ * towards more replicas, never fewer).
+ */
+export function learnThroughput(
+  previous: ThroughputEstimate | undefined,
+  summary: GroupLagSummary,
+): ThroughputEstimate | undefined {
+  if (previous !== undefined && summary.timeMs <= previous.observedAtMs) return previous;
+  const long = summary.busyMembers.filter((m) => m.spanSeconds >= minBusySpanSeconds && m.throughput > 0);
+  const saturated = long.filter((m) => m.saturated);
+  if (saturated.length > 0) {
+    const measured = mean(saturated.map((m) => m.throughput));
+    const perReplica =
+      previous === undefined || previous.measurements === 0
+        ? Math.max(measured, previous?.perReplica ?? 0)
+        : previous.perReplica + learningRate * (measured - previous.perReplica);
+    return { perReplica, observedAtMs: summary.timeMs, measurements: (previous?.measurements ?? 0) + 1 };
+  }
+  const bounds = long.map((m) => m.throughput);
+  if (previous !== undefined && summary.groupState === "Stable" && summary.members > 0) {
+    bounds.push(summary.consumeRate / summary.members);
+  }
+  const lowerBound = Math.max(0, ...bounds);
+  if (previous === undefined) {
+    return lowerBound > 0 ? { perReplica: lowerBound, observedAtMs: summary.timeMs, measurements: 0 } : undefined;
+  }
+  return { ...previous, perReplica: Math.max(previous.perReplica, lowerBound), observedAtMs: summary.timeMs };
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}

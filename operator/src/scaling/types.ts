@@ -1,0 +1,75 @@
+// Inputs, outputs and carried-over state of the scaling decision.
+import type { GroupLagSummary } from "../lag/types.ts";
+import type { PartitionGrowth, PartitionPressure, ScalingLimit } from "./partitions.ts";
+import type { ScalingSettings } from "./settings.ts";
+import type { Recommendation } from "./stabilize.ts";
+import type { ThroughputEstimate } from "./throughput.ts";
+
+/** What one decision hands to the next. Plain data: it can be kept in memory or in status. */
+export interface ScalingState {
+  /** Recommendations still inside the longest stabilization window. */
+  recommendations: Recommendation[];
+  /** First recommendation's time: a window not yet covered by recommendations cannot justify a scale-down. */
+  recommendingSinceMs?: number;
+  throughput?: ThroughputEstimate;
+  lastScaleTimeMs?: number;
+  lastScaleDirection?: "up" | "down";
+  /** Since when the group has had no incoming records and lag at or under activationLag. */
+  idleSinceMs?: number;
+  partitionPressure?: PartitionPressure;
+  lastPartitionGrowthMs?: number;
+}
+
+export const initialScalingState: ScalingState = { recommendations: [] };
+
+export interface ScalingInput {
+  /** The caller's clock, milliseconds since the epoch. */
+  nowMs: number;
+  settings: ScalingSettings;
+  /** The latest lag summary; undefined before the first successful poll. */
+  observation: GroupLagSummary | undefined;
+  /** Set when the latest poll failed (the observation is then the previous one). */
+  pollError?: string;
+  /** Replicas the workload is set to now. */
+  currentReplicas: number;
+  state: ScalingState;
+}
+
+/** Machine-readable cause of a decision (the `reason` label of scale-event metrics). */
+export type ScalingReason =
+  | "NoObservations"
+  | "PollFailed"
+  | "StaleObservations"
+  | "NoPartitions"
+  | "WarmingUp"
+  | "Rebalancing"
+  | "Settling"
+  | "NoMembers"
+  | "MinReplicas"
+  | "Activation"
+  | "Idle"
+  | "ScaleToZero"
+  | "LagTarget"
+  | "Throughput"
+  | "HotPartition"
+  | "Fallback"
+  | "Stabilized"
+  | "Steady";
+
+export interface ScalingDecision {
+  /** Replicas to set (equal to currentReplicas when holding). */
+  replicas: number;
+  direction: "up" | "down" | "none";
+  reason: ScalingReason;
+  /** Human-readable, e.g. "lag 48s > 30s target at 9.8k msg/s in, 2.1k msg/s per replica -> 6 replicas". */
+  message: string;
+  /** Partitions to add now (admin createPartitions), grow-only. */
+  partitions?: PartitionGrowth;
+  /** Set when the group needs more than it is allowed to get (condition ScalingLimited). */
+  limited?: ScalingLimit;
+  /** The raw recommendation before stabilization and step limits, when one was made. */
+  recommendation?: number;
+  /** The learned per-replica throughput (records/s), when known. */
+  throughputPerReplica?: number;
+  state: ScalingState;
+}

@@ -1,0 +1,489 @@
+// Discrete-time model of a consumer group on a Kafka topic, one step per second:
+// producers append records, replicas (pods) start after a delay, every membership change stops the
+// whole group for a rebalance (eager protocol), each ready member consumes up to its capacity spread
+// over its partitions, and positions are committed every commit interval. Scaling policies observe
+// it the way they would observe Kafka (offsets, group state, assignment) and set replicas/partitions.
+import type { Poll } from "../../operator/src/lag/types.ts";
+
+export type Arrival =
+  | { kind: "points"; interpolate: "step" | "linear"; points: { at: number; rate: number }[] }
+  | { kind: "sine"; mean: number; amplitude: number; periodSeconds: number; phaseSeconds?: number };
+
+export interface GroupModel {
+  /** Seconds from a pod's creation to its consumer joining the group. */
+  podStartSeconds: number;
+  /** Seconds the whole group stops consuming on every membership or partition change. */
+  rebalanceSeconds: number;
+  /** Seconds between commits of each member's position. */
+  commitIntervalSeconds: number;
+  /** Seconds until producers and the group see partitions added to the topic. */
+  partitionDiscoverySeconds: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  durationSeconds: number;
+  partitions: number;
+  /** Records per second one replica consumes when it has work. */
+  capacityPerReplica: number;
+  arrival: Arrival;
+  /** Per-second multiplicative noise on the arrival rate, uniform in [-noise, +noise]. */
+  noise?: number;
+  seed?: number;
+  /** Partitions receiving a fixed share of all records (the rest is split evenly). */
+  hotPartitions?: { partition: number; share: number }[];
+  /** Partitions whose consumer makes no progress in [fromSeconds, toSeconds). */
+  stuck?: { partition: number; fromSeconds: number; toSeconds: number }[];
+  initialReplicas: number;
+  /** Records already waiting on each partition at t=0. */
+  initialBacklogPerPartition?: number;
+  group?: Partial<GroupModel>;
+  /** How often each policy looks (Lagpilot's poll interval; the HPA's sync period is its own). */
+  pollSeconds?: number;
+  target: { lagMaxSeconds: number; minReplicas: number; maxReplicas: number };
+  /** Overrides of Lagpilot's settings (ScalingSettingsInput). */
+  lagpilot?: Record<string, unknown>;
+  /** Overrides of the KEDA model (KedaOptions). */
+  keda?: Record<string, unknown>;
+}
+
+export const defaultGroupModel: GroupModel = {
+  podStartSeconds: 20,
+  rebalanceSeconds: 8,
+  commitIntervalSeconds: 5,
+  partitionDiscoverySeconds: 60,
+};
+
+interface PartitionState {
+  end: number;
+  position: number;
+  committed: number;
+  share: number | undefined;
+  /** Log end at the close of every second, for the true age of pending records. */
+  endAt: Float64Array;
+  createdAt: number;
+}
+
+interface Pod {
+  id: number;
+  readyAt: number;
+  joined: boolean;
+}
+
+/** What a policy may do to the world. */
+export interface Actuator {
+  replicas(): number;
+  setReplicas(n: number): void;
+  partitions(): number;
+  growPartitions(to: number): void;
+}
+
+export class World implements Actuator {
+  readonly scenario: Scenario;
+  readonly model: GroupModel;
+  t = 0;
+  readonly #partitions: PartitionState[] = [];
+  /** Partitions producers and the group know about (the rest await discovery). */
+  #visible: number;
+  #discoveryAt: number | undefined;
+  #pods: Pod[] = [];
+  #nextPodId = 1;
+  #rebalanceUntil = -1;
+  #assignment = new Map<number, string>();
+  #random: () => number;
+  #noiseNow = 0;
+  rebalances = 0;
+
+  constructor(scenario: Scenario) {
+    this.scenario = scenario;
+    this.model = { ...defaultGroupModel, ...scenario.group };
+    this.#random = mulberry32(scenario.seed ?? 1);
+    for (let p = 0; p < scenario.partitions; p++) this.#addPartition(0);
+    this.#visible = scenario.partitions;
+    const backlog = scenario.initialBacklogPerPartition ?? 0;
+    for (const p of this.#partitions) {
+      p.end = backlog;
+      p.endAt.fill(backlog);
+    }
+    for (let i = 0; i < scenario.initialReplicas; i++) {
+      this.#pods.push({ id: this.#nextPodId++, readyAt: 0, joined: true });
+    }
+    this.#assign();
+  }
+
+  replicas(): number {
+    return this.#pods.length;
+  }
+
+  partitions(): number {
+    return this.#partitions.length;
+  }
+
+  members(): number {
+    return this.#pods.filter((p) => p.joined).length;
+  }
+
+  rebalancing(): boolean {
+    return this.t < this.#rebalanceUntil;
+  }
+
+  setReplicas(n: number): void {
+    const wanted = Math.max(0, Math.floor(n));
+    while (this.#pods.length < wanted) {
+      this.#pods.push({ id: this.#nextPodId++, readyAt: this.t + this.model.podStartSeconds, joined: false });
+    }
+    if (this.#pods.length > wanted) {
+      // Kubernetes removes pods that are not ready first, then the newest.
+      const order = [...this.#pods].sort((a, b) => Number(a.joined) - Number(b.joined) || b.id - a.id);
+      const removed = new Set(order.slice(0, this.#pods.length - wanted).map((p) => p.id));
+      const leaving = this.#pods.some((p) => removed.has(p.id) && p.joined);
+      this.#pods = this.#pods.filter((p) => !removed.has(p.id));
+      if (leaving) this.#rebalance();
+    }
+  }
+
+  growPartitions(to: number): void {
+    while (this.#partitions.length < to) this.#addPartition(this.t);
+    this.#discoveryAt = this.t + this.model.partitionDiscoverySeconds;
+  }
+
+  /** Advances one second. */
+  step(): void {
+    const t = this.t;
+    if (this.#discoveryAt !== undefined && t >= this.#discoveryAt) {
+      this.#discoveryAt = undefined;
+      this.#visible = this.#partitions.length;
+      this.#rebalance();
+    }
+    let joined = false;
+    for (const pod of this.#pods) {
+      if (!pod.joined && t >= pod.readyAt) {
+        pod.joined = true;
+        joined = true;
+      }
+    }
+    if (joined) this.#rebalance();
+    if (!this.rebalancing() && this.#assignment.size === 0) this.#assign();
+
+    this.#produce(this.arrivalRate(t) * (1 + this.#noise()));
+    if (!this.rebalancing()) this.#consume();
+    if (t % this.model.commitIntervalSeconds === 0) this.#commit();
+    for (const p of this.#partitions) if (t < p.endAt.length) p.endAt[t] = p.end;
+    this.t = t + 1;
+  }
+
+  arrivalRate(t: number): number {
+    return Math.max(0, arrivalAt(this.scenario.arrival, t));
+  }
+
+  stuck(partition: number, t = this.t): boolean {
+    return (this.scenario.stuck ?? []).some((s) => s.partition === partition && t >= s.fromSeconds && t < s.toSeconds);
+  }
+
+  /** What Kafka would answer right now: offsets, commits, group state and assignment. */
+  observe(timeMs: number): Poll {
+    const members = this.members();
+    const groupState = members === 0 ? "Empty" : this.rebalancing() ? "PreparingRebalance" : "Stable";
+    return {
+      timeMs,
+      groupState,
+      members,
+      partitions: this.#partitions.map((p, i) => {
+        const owner = this.rebalancing() ? undefined : this.#assignment.get(i);
+        return {
+          topic: "events",
+          partition: i,
+          logStartOffset: 0,
+          logEndOffset: Math.floor(p.end),
+          committedOffset: p.committed < 0 ? -1 : Math.floor(p.committed),
+          ...(owner === undefined ? {} : { owner }),
+        };
+      }),
+    };
+  }
+
+  /** Age in seconds of the oldest uncommitted record of a partition (0 when none). */
+  trueLagSeconds(partition: number): number {
+    const p = this.#partitions[partition];
+    if (p === undefined) return 0;
+    const committed = Math.max(0, Math.floor(p.committed));
+    const now = this.t - 1;
+    if (now < 0 || committed >= Math.floor(p.end)) return 0;
+    // First second whose closing log end passed the committed offset: that record's arrival.
+    let lo = p.createdAt;
+    let hi = Math.min(now, p.endAt.length - 1);
+    if (Math.floor(p.endAt[lo] ?? 0) > committed) return now - lo + 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (Math.floor(p.endAt[mid] ?? 0) > committed) hi = mid;
+      else lo = mid;
+    }
+    return now - hi;
+  }
+
+  /** Highest true lag seconds over partitions not stuck by the scenario (replicas can't help those). */
+  groupLagSeconds(): number {
+    let worst = 0;
+    for (let i = 0; i < this.#partitions.length; i++) {
+      if (this.stuck(i, this.t - 1)) continue;
+      worst = Math.max(worst, this.trueLagSeconds(i));
+    }
+    return worst;
+  }
+
+  totalLag(): number {
+    return this.#partitions.reduce(
+      (sum, p) => sum + Math.max(0, Math.floor(p.end) - Math.max(0, Math.floor(p.committed))),
+      0,
+    );
+  }
+
+  #addPartition(createdAt: number): void {
+    const index = this.#partitions.length;
+    const hot = this.scenario.hotPartitions?.find((h) => h.partition === index);
+    this.#partitions.push({
+      end: 0,
+      position: 0,
+      committed: createdAt === 0 ? 0 : -1,
+      share: hot?.share,
+      endAt: new Float64Array(this.scenario.durationSeconds + 1),
+      createdAt,
+    });
+  }
+
+  #noise(): number {
+    const draw = this.#random();
+    const amplitude = this.scenario.noise ?? 0;
+    this.#noiseNow = (draw * 2 - 1) * amplitude;
+    return this.#noiseNow;
+  }
+
+  #produce(records: number): void {
+    const visible = this.#partitions.slice(0, this.#visible);
+    const fixed = visible.reduce((sum, p) => sum + (p.share ?? 0), 0);
+    const evenCount = visible.filter((p) => p.share === undefined).length;
+    const evenShare = evenCount > 0 ? Math.max(0, 1 - fixed) / evenCount : 0;
+    for (const p of visible) p.end += records * (p.share ?? evenShare);
+  }
+
+  #consume(): void {
+    const byMember = new Map<string, number[]>();
+    for (const [partition, member] of this.#assignment) {
+      const list = byMember.get(member) ?? [];
+      list.push(partition);
+      byMember.set(member, list);
+    }
+    for (const owned of byMember.values()) {
+      const active = owned.filter((i) => !this.stuck(i));
+      waterFill(
+        active.map((i) => this.#partitions[i] as PartitionState),
+        this.scenario.capacityPerReplica,
+      );
+    }
+  }
+
+  #commit(): void {
+    for (const p of this.#partitions) if (p.position > 0 || p.committed >= 0) p.committed = p.position;
+  }
+
+  #rebalance(): void {
+    // Eager protocol: every member commits, gives up its partitions and waits for the new assignment.
+    this.#commit();
+    this.#assignment.clear();
+    this.#rebalanceUntil = this.t + this.model.rebalanceSeconds;
+    this.rebalances++;
+  }
+
+  /** Round-robin over members sorted by id, as kafkajs' default assignor does. */
+  #assign(): void {
+    this.#assignment.clear();
+    const members = this.#pods
+      .filter((p) => p.joined)
+      .map((p) => `member-${String(p.id).padStart(4, "0")}`)
+      .sort();
+    if (members.length === 0) return;
+    for (let i = 0; i < this.#visible; i++) this.#assignment.set(i, members[i % members.length] as string);
+  }
+}
+
+/** Spends one member's capacity over its partitions, fairly, never past a partition's log end. */
+function waterFill(partitions: PartitionState[], capacity: number): void {
+  let left = capacity;
+  let open = partitions.filter((p) => p.end - p.position > 1e-9);
+  while (left > 1e-9 && open.length > 0) {
+    const share = left / open.length;
+    const next: PartitionState[] = [];
+    for (const p of open) {
+      const take = Math.min(share, p.end - p.position);
+      p.position += take;
+      left -= take;
+      if (p.end - p.position > 1e-9) next.push(p);
+    }
+    open = next;
+  }
+}
+
+export function arrivalAt(arrival: Arrival, t: number): number {
+  if (arrival.kind === "sine") {
+    const phase = ((t + (arrival.phaseSeconds ?? 0)) / arrival.periodSeconds) * 2 * Math.PI;
+    return arrival.mean + arrival.amplitude * Math.sin(phase);
+  }
+  const points = arrival.points;
+  let before = points[0];
+  if (before === undefined) return 0;
+  for (const point of points) {
+    if (point.at <= t) before = point;
+    else {
+      if (arrival.interpolate === "step" || point.at === before.at) return before.rate;
+      return before.rate + ((point.rate - before.rate) * (t - before.at)) / (point.at - before.at);
+    }
+  }
+  return before.rate;
+}
+
+/** Small seeded generator: the same scenario gives the same noise for every policy. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(a ^ (a >>> 15), 1 | a);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A scaling policy: called every second, acts when its own timers say so. */
+export interface Policy {
+  readonly name: string;
+  tick(world: World, nowMs: number): void;
+  /** Last human-readable reason, for traces. */
+  lastReason?(): string;
+}
+
+export interface RunMetrics {
+  scenario: string;
+  policy: string;
+  secondsOverTarget: number;
+  peakLagSeconds: number;
+  replicaSeconds: number;
+  scaleEvents: number;
+  directionChanges: number;
+  /**
+   * Oscillations: a move that returns to the direction of a move at most 10 minutes earlier with an
+   * opposite move in between (up-down-up or down-up-down). Scaling up for a burst and back down
+   * afterwards is a cycle, not a flap.
+   */
+  flaps: number;
+  rebalances: number;
+  partitionGrowths: number;
+  finalPartitions: number;
+  maxReplicas: number;
+}
+
+export interface TracePoint {
+  t: number;
+  arrival: number;
+  replicas: number;
+  members: number;
+  lagSeconds: number;
+  totalLag: number;
+  partitions: number;
+  reason?: string;
+}
+
+export interface ScaleEvent {
+  t: number;
+  from: number;
+  to: number;
+  reason?: string;
+}
+
+export const flapWindowSeconds = 600;
+
+export function run(
+  scenario: Scenario,
+  policy: Policy,
+  options: { traceEverySeconds?: number; startMs?: number } = {},
+): { metrics: RunMetrics; trace: TracePoint[]; events: ScaleEvent[] } {
+  const world = new World(scenario);
+  const startMs = options.startMs ?? 1_700_000_000_000;
+  let replicaSeconds = 0;
+  let over = 0;
+  let peak = 0;
+  let scaleEvents = 0;
+  let directionChanges = 0;
+  let flaps = 0;
+  let maxReplicas = world.replicas();
+  let lastDirection: 1 | -1 | undefined;
+  // Runs of consecutive moves in one direction; a flap is a run whose opposite neighbours on both
+  // sides are within the flap window of each other (up-down-up or down-up-down).
+  const runs: { direction: 1 | -1; start: number; end: number }[] = [];
+  let growths = 0;
+  const trace: TracePoint[] = [];
+  const events: ScaleEvent[] = [];
+  for (let t = 0; t < scenario.durationSeconds; t++) {
+    const before = world.replicas();
+    const partitionsBefore = world.partitions();
+    policy.tick(world, startMs + t * 1000);
+    const after = world.replicas();
+    if (world.partitions() > partitionsBefore) growths++;
+    if (after !== before) {
+      scaleEvents++;
+      const reason = policy.lastReason?.();
+      events.push({ t, from: before, to: after, ...(reason === undefined ? {} : { reason }) });
+      const direction = after > before ? 1 : -1;
+      const current = runs.at(-1);
+      if (current !== undefined && current.direction === direction) current.end = t;
+      else {
+        runs.push({ direction, start: t, end: t });
+        const twoBack = runs.at(-3);
+        if (twoBack !== undefined && t - twoBack.end <= flapWindowSeconds) flaps++;
+      }
+      if (lastDirection !== undefined && direction !== lastDirection) directionChanges++;
+      lastDirection = direction;
+    }
+    world.step();
+    replicaSeconds += world.replicas();
+    maxReplicas = Math.max(maxReplicas, world.replicas());
+    const lagSeconds = world.groupLagSeconds();
+    if (lagSeconds > scenario.target.lagMaxSeconds) over++;
+    peak = Math.max(peak, lagSeconds);
+    if (options.traceEverySeconds !== undefined && t % options.traceEverySeconds === 0) {
+      const reason = policy.lastReason?.();
+      trace.push({
+        t,
+        arrival: Math.round(world.arrivalRate(t)),
+        replicas: world.replicas(),
+        members: world.members(),
+        lagSeconds,
+        totalLag: world.totalLag(),
+        partitions: world.partitions(),
+        ...(reason === undefined ? {} : { reason }),
+      });
+    }
+  }
+  return {
+    metrics: {
+      scenario: scenario.name,
+      policy: policy.name,
+      secondsOverTarget: over,
+      peakLagSeconds: peak,
+      replicaSeconds,
+      scaleEvents,
+      directionChanges,
+      flaps,
+      rebalances: world.rebalances,
+      partitionGrowths: growths,
+      finalPartitions: world.partitions(),
+      maxReplicas,
+    },
+    trace,
+    events,
+  };
+}
+
+/** A policy that never scales: the baseline for sanity checks. */
+export function fixedReplicas(): Policy {
+  return { name: "fixed", tick: () => {} };
+}

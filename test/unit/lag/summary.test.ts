@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { emptyHistory } from "../../../operator/src/lag/history.ts";
+import { lagOptions } from "../../../operator/src/lag/options.ts";
+import { summarize } from "../../../operator/src/lag/summary.ts";
+import { historyOf, type PollSpec, t0 } from "./fixtures.ts";
+
+const ts = [0, 15, 30, 45, 60];
+
+/** Two partitions: p0 owned by "a", p1 by "b"; readings from functions of time. */
+function polls(
+  p0: (t: number) => { end: number; committed: number },
+  p1: (t: number) => { end: number; committed: number },
+  extra: Partial<PollSpec> = {},
+): PollSpec[] {
+  return ts.map((t) => ({
+    t,
+    members: 2,
+    partitions: [
+      { ...p0(t), owner: "a" },
+      { ...p1(t), owner: "b" },
+    ],
+    ...extra,
+  }));
+}
+
+const cases: {
+  name: string;
+  polls: PollSpec[];
+  startFrom?: "earliest" | "latest";
+  expect: {
+    totalLag?: number;
+    produceRate?: number;
+    consumeRate?: number;
+    maxLagSeconds?: number;
+    busyMembers?: { member: string; throughput: number; spanSeconds: number; saturated: boolean }[];
+    health?: string[];
+    worstHealth?: string;
+    uncommittedArrivals?: boolean;
+    backlog?: number[];
+    rateSpanSeconds?: number;
+  };
+}[] = [
+  {
+    name: "a member with a backlog all along measures its throughput; a caught-up one does not",
+    polls: polls(
+      (t) => ({ end: 10_000 + t * 200, committed: t * 100 }),
+      (t) => ({ end: t * 50, committed: t * 50 }),
+    ),
+    expect: {
+      totalLag: 16_000,
+      produceRate: 250,
+      consumeRate: 150,
+      busyMembers: [{ member: "a", throughput: 100, spanSeconds: 60, saturated: true }],
+      backlog: [16_000 - 500, 0],
+      health: ["WARN", "OK"],
+      worstHealth: "WARN",
+    },
+  },
+  {
+    name: "lag in seconds is the oldest pending record's age across partitions",
+    polls: polls(
+      (t) => ({ end: t * 100, committed: Math.max(0, (t - 30) * 100) }),
+      (t) => ({ end: t * 100, committed: Math.max(0, (t - 10) * 100) }),
+    ),
+    expect: { maxLagSeconds: 30, totalLag: 4000 },
+  },
+  {
+    name: "a stuck member is not a throughput measurement",
+    polls: polls(
+      (t) => ({ end: 1000 + t * 10, committed: 500 }),
+      (t) => ({ end: 5000 + t * 100, committed: t * 100 }),
+    ),
+    expect: {
+      health: ["STALL", "WARN"],
+      worstHealth: "STALL",
+      busyMembers: [{ member: "b", throughput: 100, spanSeconds: 60, saturated: true }],
+    },
+  },
+  {
+    name: "the busy run starts at the first sample of an unbroken backlog",
+    polls: polls(
+      (t) => (t < 30 ? { end: t * 10, committed: t * 10 } : { end: 3000 + t * 10, committed: t * 10 }),
+      (t) => ({ end: t, committed: t }),
+    ),
+    expect: { busyMembers: [{ member: "a", throughput: 10, spanSeconds: 30, saturated: true }] },
+  },
+  {
+    name: "a backlog at every poll that may have emptied in between only bounds throughput from below",
+    polls: ts.map((t, i) => ({
+      t,
+      members: 1,
+      partitions: [{ end: 10_000 + t * 100, committed: [5000, 7500, 10_400, 13_300, 15_000][i] ?? 0, owner: "a" }],
+    })),
+    expect: { busyMembers: [{ member: "a", throughput: 10_000 / 60, spanSeconds: 60, saturated: false }] },
+  },
+  {
+    name: "lag under the commit slack (in flight) is not a backlog",
+    polls: polls(
+      (t) => ({ end: t * 100, committed: Math.max(0, t * 100 - 300) }),
+      (t) => ({ end: t, committed: t }),
+    ),
+    expect: { busyMembers: [], backlog: [0, 0] },
+  },
+  {
+    name: "records arriving on never-committed partitions are flagged when starting from latest",
+    polls: polls(
+      (t) => ({ end: t * 10, committed: -1 }),
+      () => ({ end: 0, committed: -1 }),
+      { members: 0, state: "Empty" },
+    ),
+    expect: { totalLag: 0, uncommittedArrivals: true },
+  },
+  {
+    name: "the same partitions starting from earliest have lag instead",
+    startFrom: "earliest",
+    polls: polls(
+      (t) => ({ end: t * 10, committed: -1 }),
+      () => ({ end: 0, committed: -1 }),
+      { members: 0, state: "Empty" },
+    ),
+    expect: { totalLag: 600, uncommittedArrivals: false },
+  },
+  {
+    name: "a single poll has no rates and no known lag seconds",
+    polls: polls(
+      () => ({ end: 100, committed: 10 }),
+      () => ({ end: 100, committed: 100 }),
+    ).slice(0, 1),
+    expect: { totalLag: 90, produceRate: 0, rateSpanSeconds: 0, maxLagSeconds: 0, busyMembers: [] },
+  },
+];
+
+describe("summarize", () => {
+  it("has nothing to say before the first poll", () => {
+    assert.equal(summarize(emptyHistory(), lagOptions()), undefined);
+  });
+
+  for (const c of cases) {
+    it(c.name, () => {
+      const options = { startFrom: c.startFrom ?? "latest" } as const;
+      const summary = summarize(historyOf(c.polls, options), lagOptions(options));
+      assert.ok(summary);
+      assert.equal(summary.timeMs, t0 + (c.polls.at(-1)?.t ?? 0) * 1000);
+      const e = c.expect;
+      if (e.totalLag !== undefined) assert.equal(summary.totalLag, e.totalLag);
+      if (e.produceRate !== undefined) assert.equal(summary.produceRate, e.produceRate);
+      if (e.consumeRate !== undefined) assert.equal(summary.consumeRate, e.consumeRate);
+      if (e.maxLagSeconds !== undefined) assert.equal(summary.maxLagSeconds, e.maxLagSeconds);
+      if (e.busyMembers !== undefined) assert.deepEqual(summary.busyMembers, e.busyMembers);
+      if (e.health !== undefined)
+        assert.deepEqual(
+          summary.partitions.map((p) => p.health),
+          e.health,
+        );
+      if (e.worstHealth !== undefined) assert.equal(summary.worstHealth, e.worstHealth);
+      if (e.uncommittedArrivals !== undefined) assert.equal(summary.uncommittedArrivals, e.uncommittedArrivals);
+      if (e.backlog !== undefined)
+        assert.deepEqual(
+          summary.partitions.map((p) => p.backlog),
+          e.backlog,
+        );
+      if (e.rateSpanSeconds !== undefined) assert.equal(summary.rateSpanSeconds, e.rateSpanSeconds);
+      const counted = Object.values(summary.healthCounts).reduce((a, b) => a + b, 0);
+      assert.equal(counted, summary.partitions.length);
+    });
+  }
+});

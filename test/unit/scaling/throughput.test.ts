@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { learnThroughput, type ThroughputEstimate } from "../../../operator/src/scaling/throughput.ts";
+import { now, type SummarySpec, summary } from "./fixtures.ts";
+
+describe("learnThroughput", () => {
+  const cases: {
+    name: string;
+    previous?: ThroughputEstimate;
+    observation: SummarySpec;
+    perReplica: number | undefined;
+    measurements?: number;
+  }[] = [
+    {
+      name: "nothing known and nobody busy: still unknown",
+      observation: { produce: 2000, consume: 2000, members: 3 },
+      perReplica: undefined,
+    },
+    {
+      name: "the first busy measurement is taken as is (mean of busy members)",
+      observation: {
+        members: 2,
+        busyMembers: [
+          { member: "a", throughput: 900, spanSeconds: 60, saturated: true },
+          { member: "b", throughput: 1100, spanSeconds: 45, saturated: true },
+        ],
+      },
+      perReplica: 1000,
+      measurements: 1,
+    },
+    {
+      name: "later measurements move the estimate by 30%",
+      previous: { perReplica: 1000, observedAtMs: now - 15_000, measurements: 3 },
+      observation: { members: 1, busyMembers: [{ member: "a", throughput: 2000, spanSeconds: 60, saturated: true }] },
+      perReplica: 1300,
+      measurements: 4,
+    },
+    {
+      name: "busy runs under 30 s are ignored",
+      previous: { perReplica: 1000, observedAtMs: now - 15_000, measurements: 3 },
+      observation: { members: 1, busyMembers: [{ member: "a", throughput: 2000, spanSeconds: 15, saturated: true }] },
+      perReplica: 1000,
+    },
+    {
+      name: "a faster observed rate raises the estimate (it is a lower bound)",
+      previous: { perReplica: 500, observedAtMs: now - 15_000, measurements: 3 },
+      observation: { consume: 1800, members: 3 },
+      perReplica: 600,
+    },
+    {
+      name: "a slower observed rate without a backlog says nothing",
+      previous: { perReplica: 1000, observedAtMs: now - 15_000, measurements: 3 },
+      observation: { consume: 300, members: 3 },
+      perReplica: 1000,
+    },
+    {
+      name: "no lower bound from a group that is rebalancing",
+      previous: { perReplica: 500, observedAtMs: now - 15_000, measurements: 3 },
+      observation: { consume: 3000, members: 3, groupState: "PreparingRebalance" },
+      perReplica: 500,
+    },
+    {
+      name: "an observation already folded in is not counted twice",
+      previous: { perReplica: 1000, observedAtMs: now, measurements: 3 },
+      observation: { members: 1, busyMembers: [{ member: "a", throughput: 100, spanSeconds: 60, saturated: true }] },
+      perReplica: 1000,
+      measurements: 3,
+    },
+    {
+      name: "before any saturated measurement, a busy member's rate is the estimate (a lower bound)",
+      observation: { members: 1, busyMembers: [{ member: "a", throughput: 850, spanSeconds: 60, saturated: false }] },
+      perReplica: 850,
+      measurements: 0,
+    },
+    {
+      name: "a lower bound never lowers the estimate",
+      previous: { perReplica: 1000, observedAtMs: now - 15_000, measurements: 3 },
+      observation: { members: 1, busyMembers: [{ member: "a", throughput: 850, spanSeconds: 60, saturated: false }] },
+      perReplica: 1000,
+      measurements: 3,
+    },
+    {
+      name: "the first saturated measurement replaces a lower bound, unless lower",
+      previous: { perReplica: 850, observedAtMs: now - 15_000, measurements: 0 },
+      observation: { members: 1, busyMembers: [{ member: "a", throughput: 1000, spanSeconds: 60, saturated: true }] },
+      perReplica: 1000,
+      measurements: 1,
+    },
+    {
+      name: "the group's rate per member never starts an estimate (it is what the load is, not what a replica can do)",
+      observation: { consume: 3000, members: 3 },
+      perReplica: undefined,
+    },
+    {
+      name: "a busy member that consumed nothing is no measurement",
+      observation: { members: 1, busyMembers: [{ member: "a", throughput: 0, spanSeconds: 60, saturated: true }] },
+      perReplica: undefined,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const estimate = learnThroughput(c.previous, summary(c.observation));
+      assert.equal(estimate?.perReplica, c.perReplica);
+      if (c.measurements !== undefined) assert.equal(estimate?.measurements, c.measurements);
+    });
+  }
+});
