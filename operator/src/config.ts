@@ -21,6 +21,7 @@ export const operatorConfigSchema = z.object({
     .describe("Comma-separated namespaces to watch; empty watches all namespaces."),
   LEADER_ELECTION: booleanString.default(true),
   LEADER_ELECTION_NAMESPACE: z.string().min(1).optional(),
+  LEASE_NAME: z.string().min(1).max(253).default("lagpilot-operator-leader"),
   LEASE_DURATION_SECONDS: z.coerce.number().int().min(2).max(300).default(15),
   POD_NAMESPACE: z.string().min(1).default("default"),
   POD_NAME: z.string().min(1).default(hostname()),

@@ -98,7 +98,7 @@ async function main() {
     elector = new LeaderElector({
       kubeConfig,
       namespace: config.LEADER_ELECTION_NAMESPACE ?? config.POD_NAMESPACE,
-      name: "lagpilot-operator-leader",
+      name: config.LEASE_NAME,
       identity: config.POD_NAME,
       leaseDurationSeconds: config.LEASE_DURATION_SECONDS,
       retryPeriodMs: Math.max(500, (config.LEASE_DURATION_SECONDS * 1000) / 5),
@@ -108,6 +108,8 @@ async function main() {
       },
       onStoppedLeading: () => {
         metrics.isLeader.set(0);
+        // A standby must not keep exporting the values it saw as leader: alerts would see two stories.
+        for (const metric of Object.values(metrics.group)) metric.reset();
         void controller.stopProcessing();
       },
       log: (level, msg, fields) => log[level](msg, fields),

@@ -1,7 +1,7 @@
 // Provisions every part of the local stack from package registries, into the user's cache.
 // Each step is idempotent: an artifact is built once per set of inputs and re-used afterwards.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { cacheRoot, envSourceDir, HELM_MODULE, inputKey } from "./layout.ts";
 
@@ -89,12 +89,28 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
 
 const goEnv = { GOFLAGS: "-buildvcs=false -trimpath" };
 
-function buildGoModule(log: Log, name: string, packages: string[]) {
+function buildGoModule(log: Log, name: string, packages: string[], ldflags = "-s -w") {
   const moduleDir = join(envSourceDir, "go", name);
-  const key = inputKey([join(moduleDir, "go.mod"), join(moduleDir, "go.sum")], packages);
+  const key = inputKey([join(moduleDir, "go.mod"), join(moduleDir, "go.sum")], [...packages, ldflags]);
   return cachedDir(name, key, log, (dir) => {
-    run("go", ["build", "-ldflags=-s -w", "-o", `${dir}/`, ...packages], { cwd: moduleDir, env: goEnv });
+    run("go", ["build", `-ldflags=${ldflags}`, "-o", `${dir}/`, ...packages], { cwd: moduleDir, env: goEnv });
   });
+}
+
+/** Built from modules, Kubernetes would report v0.0.0-master; Helm's kubeVersion checks need the real one. */
+function kubernetesVersionFlags(): string {
+  const goMod = readFileSync(join(envSourceDir, "go", "kubernetes", "go.mod"), "utf8");
+  const version = /k8s\.io\/kubernetes v(\d+)\.(\d+)\.(\d+)/.exec(goMod);
+  if (!version) throw new ProvisionError("test/env/go/kubernetes/go.mod does not require k8s.io/kubernetes");
+  const [, major, minor, patch] = version;
+  const pkg = "k8s.io/component-base/version";
+  return [
+    "-s -w",
+    `-X ${pkg}.gitVersion=v${major}.${minor}.${patch}`,
+    `-X ${pkg}.gitMajor=${major}`,
+    `-X ${pkg}.gitMinor=${minor}`,
+    `-X ${pkg}.gitTreeState=clean`,
+  ].join(" ");
 }
 
 /** Debian packages we need; installed with apt-get when running as root, explained otherwise. */
@@ -161,11 +177,16 @@ export function provision(log: Log = console.log): Toolchain {
   );
 
   const kubeDir = timed(log, "kubernetes", () =>
-    buildGoModule(log, "kubernetes", [
-      "k8s.io/kubernetes/cmd/kube-apiserver",
-      "k8s.io/kubernetes/cmd/kube-controller-manager",
-      "k8s.io/kubernetes/cmd/kubectl",
-    ]),
+    buildGoModule(
+      log,
+      "kubernetes",
+      [
+        "k8s.io/kubernetes/cmd/kube-apiserver",
+        "k8s.io/kubernetes/cmd/kube-controller-manager",
+        "k8s.io/kubernetes/cmd/kubectl",
+      ],
+      kubernetesVersionFlags(),
+    ),
   );
   const etcdDir = timed(log, "etcd", () => buildGoModule(log, "etcd", ["."]));
   const helmDir = timed(log, "helm", () =>

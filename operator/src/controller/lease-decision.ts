@@ -12,7 +12,7 @@ export type LeaseAction =
   | { kind: "wait"; holder: string; expiresInMs: number };
 
 export function decideLeaseAction(lease: LeaseView | undefined, identity: string, nowMs: number): LeaseAction {
-  if (!lease || !lease.holderIdentity) return { kind: "acquire", takeover: false };
+  if (!lease?.holderIdentity) return { kind: "acquire", takeover: false };
   if (lease.holderIdentity === identity) return { kind: "renew" };
   const durationMs = (lease.leaseDurationSeconds ?? 15) * 1000;
   const expiresAt = (lease.renewTimeMs ?? 0) + durationMs;

@@ -7,7 +7,13 @@ const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
 describe("WorkQueue", () => {
   it("de-duplicates a key queued several times before it runs", async () => {
     const runs: string[] = [];
-    const queue = new WorkQueue({ process: async (key) => (runs.push(key), {}), concurrency: 1 });
+    const queue = new WorkQueue({
+      concurrency: 1,
+      process: async (key) => {
+        runs.push(key);
+        return {};
+      },
+    });
     queue.add("a");
     queue.add("a");
     queue.add("b");
@@ -71,7 +77,12 @@ describe("WorkQueue", () => {
 
   it("requeues after the delay a reconcile asks for", async () => {
     let runs = 0;
-    const queue = new WorkQueue({ process: async () => ((runs += 1) < 3 ? { requeueAfterMs: 5 } : {}) });
+    const queue = new WorkQueue({
+      process: async () => {
+        runs += 1;
+        return runs < 3 ? { requeueAfterMs: 5 } : {};
+      },
+    });
     queue.start();
     queue.add("poll");
     await tick(300);

@@ -1,0 +1,41 @@
+// Reads metric names out of PromQL (alert rules, dashboard queries), so tests can check that every query
+// names a metric Lagpilot exports. Not a parser: it removes what cannot be a metric name (strings, label
+// matchers, ranges, grouping label lists, function names, keywords) and keeps the rest.
+
+const keywords = new Set([
+  "and",
+  "or",
+  "unless",
+  "by",
+  "without",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "offset",
+  "bool",
+  "inf",
+  "nan",
+]);
+
+/** Grafana's built-in interval variables and the dashboard's own variables, replaced by valid PromQL. */
+export function substituteGrafanaVariables(query: string): string {
+  return query.replace(/\$__(rate_interval|interval|range)\b/g, "5m").replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, "x");
+}
+
+/** Metric names in a PromQL expression or in a Grafana `label_values(metric{...}, label)` query. */
+export function metricNames(query: string): string[] {
+  const labelValues = /^\s*label_values\(\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*[{,]/.exec(query);
+  if (labelValues?.[1]) return [labelValues[1]];
+  const stripped = substituteGrafanaVariables(query)
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
+    .replace(/\{[^}]*\}/g, " ")
+    .replace(/\[[^\]]*\]/g, " ")
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, " ");
+  const names = new Set<string>();
+  for (const match of stripped.matchAll(/(?<![\w.:])[A-Za-z_:][A-Za-z0-9_:]*(?![\w:])(?!\s*\()/g)) {
+    const name = match[0];
+    if (!keywords.has(name.toLowerCase())) names.add(name);
+  }
+  return [...names];
+}
