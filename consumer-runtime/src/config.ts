@@ -5,31 +5,55 @@ import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
 import { z } from "zod";
 
+// The names and defaults below equal the KafkaConsumerGroup API's (operator/src/api/profiles.ts); a unit test
+// keeps them equal. They are not imported from there because the runtime image carries only consumer-runtime/.
 export const tierNames = ["Standard", "Buffered", "Dedicated"] as const;
+export const commitModes = ["batch", "interval"] as const;
+export const builtinDefaults = {
+  batch: { size: 32, maxWaitMs: 50 },
+  consumer: {
+    sessionTimeoutMs: 30_000,
+    heartbeatIntervalMs: 3000,
+    rebalanceTimeoutMs: 60_000,
+    requestTimeoutMs: 30_000,
+    fetchMinBytes: 1,
+    fetchMaxWaitMs: 100,
+    maxBytesPerPartition: 1_048_576,
+    maxPollRecords: 500,
+  },
+  commit: { mode: "interval" as (typeof commitModes)[number], intervalMs: 1000 },
+};
 export const clientNames = ["kafkajs", "platformatic"] as const;
 export const builtinHandlerNames = ["noop", "log", "forward-to-topic", "simulate-work"] as const;
 
 export const tierSchema = z.enum(tierNames);
 
+const batchDefaults = builtinDefaults.batch;
 export const batchSchema = z.strictObject({
   /** Messages handed to the handler at once (Buffered and Dedicated tiers). */
-  size: z.int().min(1).max(10_000).default(32),
+  size: z.int().min(1).max(10_000).default(batchDefaults.size),
   /** Longest wait for a batch to fill before handing over what arrived. */
-  maxWaitMs: z.int().min(0).max(60_000).default(50),
+  maxWaitMs: z.int().min(0).max(60_000).default(batchDefaults.maxWaitMs),
 });
 
-export const consumerSchema = z.strictObject({
-  sessionTimeoutMs: z.int().min(1000).max(3_600_000).default(30_000),
-  heartbeatIntervalMs: z.int().min(100).max(60_000).default(3000),
-  rebalanceTimeoutMs: z.int().min(1000).max(3_600_000).default(60_000),
-  /** How long a request to a broker may take (raised by the io-bound profile). */
-  requestTimeoutMs: z.int().min(1000).max(3_600_000).default(30_000),
-  fetchMinBytes: z.int().min(1).default(1),
-  fetchMaxWaitMs: z.int().min(0).max(60_000).default(100),
-  maxBytesPerPartition: z.int().min(1024).default(1_048_576),
-  /** Upper bound of messages accepted from one fetch of one partition before the partition is paused. */
-  maxPollRecords: z.int().min(1).default(500),
-});
+const consumerDefaults = builtinDefaults.consumer;
+export const consumerSchema = z
+  .strictObject({
+    sessionTimeoutMs: z.int().min(1000).max(3_600_000).default(consumerDefaults.sessionTimeoutMs),
+    heartbeatIntervalMs: z.int().min(100).max(60_000).default(consumerDefaults.heartbeatIntervalMs),
+    rebalanceTimeoutMs: z.int().min(1000).max(3_600_000).default(consumerDefaults.rebalanceTimeoutMs),
+    /** How long a request to a broker may take (raised by the io-bound profile). */
+    requestTimeoutMs: z.int().min(1000).max(3_600_000).default(consumerDefaults.requestTimeoutMs),
+    fetchMinBytes: z.int().min(1).max(52_428_800).default(consumerDefaults.fetchMinBytes),
+    fetchMaxWaitMs: z.int().min(0).max(60_000).default(consumerDefaults.fetchMaxWaitMs),
+    maxBytesPerPartition: z.int().min(1024).max(104_857_600).default(consumerDefaults.maxBytesPerPartition),
+    /** Messages one partition may hold in the runtime before it is paused until the handler catches up. */
+    maxPollRecords: z.int().min(1).max(100_000).default(consumerDefaults.maxPollRecords),
+  })
+  .refine((c) => c.heartbeatIntervalMs * 3 <= c.sessionTimeoutMs, {
+    path: ["heartbeatIntervalMs"],
+    message: "must be at most a third of consumer.sessionTimeoutMs",
+  });
 
 const builtinHandlerSchema = z.strictObject({
   name: z.enum(builtinHandlerNames),
@@ -79,15 +103,19 @@ export const processingSchema = z.strictObject({
   commit: z
     .strictObject({
       /** batch: commit after every handled batch; interval: commit every intervalMs. */
-      mode: z.enum(["batch", "interval"]).default("interval"),
-      intervalMs: z.int().min(10).max(600_000).default(1000),
+      mode: z.enum(commitModes).default(builtinDefaults.commit.mode),
+      intervalMs: z.int().min(10).max(600_000).default(builtinDefaults.commit.intervalMs),
     })
-    .default({ mode: "interval", intervalMs: 1000 }),
+    .default({ ...builtinDefaults.commit }),
   retries: z
     .strictObject({
       max: z.int().min(0).max(100).default(3),
       backoffMs: z.int().min(0).max(600_000).default(100),
       maxBackoffMs: z.int().min(0).max(3_600_000).default(10_000),
+    })
+    .refine((r) => r.backoffMs <= r.maxBackoffMs, {
+      path: ["backoffMs"],
+      message: "must not exceed processing.retries.maxBackoffMs",
     })
     .default({ max: 3, backoffMs: 100, maxBackoffMs: 10_000 }),
   deadLetter: z.strictObject({ topic: z.string().min(1) }).optional(),
@@ -131,7 +159,7 @@ export const runtimeConfigSchema = z.strictObject({
   tier: tierSchema.default("Standard"),
   /** Kafka client library; auto picks the one measured best for the tier (docs/adr/0003). */
   client: z.enum(["auto", ...clientNames]).default("auto"),
-  batch: batchSchema.default({ size: 32, maxWaitMs: 50 }),
+  batch: batchSchema.default({ ...batchDefaults }),
   consumer: consumerSchema.default(() => consumerSchema.parse({})),
   processing: processingSchema.default(() => processingSchema.parse({})),
   kafka: kafkaSchema,

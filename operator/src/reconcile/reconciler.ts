@@ -13,8 +13,9 @@ import { type ReconcileOutcome, TerminalError } from "../controller/work-queue.t
 import type { KafkaConnection } from "../kafka/connection.ts";
 import type { AdminPool } from "../kafka/pool.ts";
 import { emptyHistory, recordPoll } from "../lag/history.ts";
+import { buildPoll } from "../lag/poll.ts";
 import { summarize } from "../lag/summary.ts";
-import type { GroupHistory, GroupLagSummary, GroupState, Poll } from "../lag/types.ts";
+import type { GroupHistory, GroupLagSummary, Poll } from "../lag/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { OperatorMetrics } from "../observability/metrics.ts";
 import { decideScaling } from "../scaling/decide.ts";
@@ -126,28 +127,7 @@ export function createReconciler(deps: ReconcilerDeps): {
       ]);
       const missing = topics.filter((t) => !counts.has(t));
       if (missing.length > 0) throw new Error(`topic(s) ${missing.join(", ")} do not exist in Kafka (spec.topics)`);
-      const committedBy = new Map(committed.map((c) => [`${c.topic}/${c.partition}`, c.offset]));
-      const ownerBy = new Map<string, string>();
-      for (const member of description.members) {
-        for (const a of member.assignment) ownerBy.set(`${a.topic}/${a.partition}`, member.memberId);
-      }
-      const poll: Poll = {
-        timeMs: now().getTime(),
-        groupState: description.state as GroupState,
-        members: description.members.length,
-        partitions: offsets.map((o) => {
-          const id = `${o.topic}/${o.partition}`;
-          const owner = ownerBy.get(id);
-          return {
-            topic: o.topic,
-            partition: o.partition,
-            logStartOffset: o.logStartOffset,
-            logEndOffset: o.logEndOffset,
-            committedOffset: committedBy.get(id) ?? -1,
-            ...(owner ? { owner } : {}),
-          };
-        }),
-      };
+      const poll = buildPoll({ timeMs: now().getTime(), logOffsets: offsets, committed, group: description });
       return { poll, topics: counts };
     });
   }
@@ -255,7 +235,7 @@ export function createReconciler(deps: ReconcilerDeps): {
     let kafka: KafkaOutcome;
     let topics: Map<string, number> | undefined;
     let pollError: string | undefined;
-    const lagOptions = toLagOptions(spec);
+    const lagOptions = toLagOptions(spec, resolved.commit.intervalMs);
     try {
       const connection = await resolveKafkaConnection(spec.kafka, objectKey.namespace, deps.readSecret);
       const observed = await observeKafka(connection, group, resolved.groupId);

@@ -29,8 +29,10 @@ export function toScalingSettings(spec: KafkaConsumerGroupSpec): ScalingSettings
   });
 }
 
-export function toLagOptions(spec: KafkaConsumerGroupSpec): LagOptions {
+/** `commitIntervalMs`: a partition whose offset did not move within one commit interval is not stalled yet. */
+export function toLagOptions(spec: KafkaConsumerGroupSpec, commitIntervalMs: number): LagOptions {
   return lagOptions({
+    commitSlackSeconds: Math.max(5, Math.ceil(commitIntervalMs / 1000) + spec.autoscaling.pollIntervalSeconds),
     startFrom: spec.startFrom,
     allowedLag: spec.lag.maxMessagesPerPartition,
     // Keep about ten minutes of samples at the poll interval.
