@@ -1,0 +1,480 @@
+// The processing engine every tier shares: queues fetched messages under the ordering mode, hands batches to the
+// handler with retries, dead-letters what keeps failing, commits only offsets whose predecessors are all done,
+// and pauses partitions while its buffers are full. Tiers differ only in where the client runs and batch shape.
+import type {
+  ConsumedMessage,
+  ConsumerListener,
+  FetchedBatch,
+  KafkaConsumerClient,
+  KafkaProducerClient,
+  TopicPartition,
+} from "../client/contract.ts";
+import { partitionId } from "../client/contract.ts";
+import type { Handler } from "../handlers/contract.ts";
+import type { Logger } from "../log.ts";
+import type { RuntimeMetrics } from "../metrics.ts";
+import { CommitTracker, type PartitionTrack } from "./commit-tracker.ts";
+import { deadLetterMessage, errorText, type Failure } from "./dead-letter.ts";
+import { backoffDelayMs, type RetryPolicy, shouldRetry } from "./retry.ts";
+import { type Schedulable, Scheduler } from "./scheduler.ts";
+
+export type Ordering = "partition" | "key" | "none";
+
+export interface PipelineOptions {
+  /** Messages per handler call: 1 for per-message tiers. */
+  batchSize: number;
+  /** How long a partial batch waits for more messages; 0 hands over at once. */
+  batchMaxWaitMs: number;
+  concurrency: number;
+  ordering: Ordering;
+  commit: { mode: "batch" | "interval"; intervalMs: number };
+  retries: RetryPolicy;
+  deadLetterTopic?: string;
+  maxBufferedMessages: number;
+  maxBufferedBytes: number;
+  /** Messages one partition may hold before it alone is paused. */
+  maxPartitionMessages: number;
+}
+
+export interface PipelineDeps {
+  client: KafkaConsumerClient;
+  handler: Handler;
+  producer: () => Promise<KafkaProducerClient>;
+  metrics: RuntimeMetrics;
+  log: Logger;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  onFatal: (error: Error) => void;
+}
+
+interface PartitionState {
+  id: string;
+  track: PartitionTrack;
+  held: number;
+  paused: boolean;
+  highWatermark: number;
+}
+
+interface Envelope extends Schedulable {
+  message: ConsumedMessage;
+  state: PartitionState;
+  seq: number;
+  bytes: number;
+}
+
+interface DeadLetterCandidate {
+  item: Envelope;
+  failure: Failure;
+}
+
+const abandoned = Symbol("abandoned");
+
+export class Pipeline implements ConsumerListener {
+  readonly #options: PipelineOptions;
+  readonly #deps: PipelineDeps;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #tracker = new CommitTracker();
+  readonly #scheduler = new Scheduler<Envelope>();
+  readonly #states = new Map<string, PartitionState>();
+  #assignment: TopicPartition[] = [];
+  #joined = false;
+  #held = 0;
+  #heldBytes = 0;
+  #inFlight = 0;
+  #running = 0;
+  #pausedAll = false;
+  #stopping = false;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #flushDue = false;
+  #commitTimer: NodeJS.Timeout | undefined;
+  #committing: Promise<void> | undefined;
+  #commitAgain = false;
+  #idleWaiters: (() => void)[] = [];
+  readonly #topicCounters = new Map<string, ReturnType<RuntimeMetrics["processed"]["labels"]>[]>();
+
+  constructor(options: PipelineOptions, deps: PipelineDeps) {
+    this.#options = options;
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#random = deps.random ?? Math.random;
+  }
+
+  start(): void {
+    if (this.#options.commit.mode === "interval") {
+      this.#commitTimer = setInterval(() => void this.commitNow(), this.#options.commit.intervalMs);
+    }
+  }
+
+  /** Joined the group and holds at least one partition. */
+  get ready(): boolean {
+    return this.#joined && this.#assignment.length > 0 && !this.#stopping;
+  }
+
+  get assignment(): readonly TopicPartition[] {
+    return this.#assignment;
+  }
+
+  partitionLag(): { topic: string; partition: number; lag: number }[] {
+    const out = [];
+    for (const s of this.#states.values()) {
+      if (s.highWatermark < 0) continue;
+      const position = s.track.committable();
+      if (position < 0) continue;
+      out.push({ topic: s.track.topic, partition: s.track.partition, lag: Math.max(0, s.highWatermark - position) });
+    }
+    return out;
+  }
+
+  // --- ConsumerListener -------------------------------------------------------------------------------------
+
+  onBatch(batch: FetchedBatch): void {
+    const state = this.#state(batch.topic, batch.partition);
+    if (batch.highWatermark !== undefined) state.highWatermark = batch.highWatermark;
+    const { messages } = batch;
+    if (messages.length === 0 || this.#stopping) return;
+    const offsets = new Array<number>(messages.length);
+    for (let i = 0; i < messages.length; i++) offsets[i] = (messages[i] as ConsumedMessage).offset;
+    const seqs = state.track.register(offsets);
+    const { ordering } = this.#options;
+    let accepted = 0;
+    let bytes = 0;
+    for (let i = 0; i < messages.length; i++) {
+      const seq = seqs[i] as number;
+      if (seq < 0) continue;
+      const message = messages[i] as ConsumedMessage;
+      const size = (message.key?.length ?? 0) + (message.value?.length ?? 0);
+      const lane =
+        ordering === "partition"
+          ? state.id
+          : ordering === "key"
+            ? message.key
+              ? `${state.id}\u0000${message.key.toString("latin1")}`
+              : state.id
+            : null;
+      this.#scheduler.enqueue({ message, state, seq, bytes: size, lane });
+      accepted++;
+      bytes += size;
+    }
+    if (accepted === 0) return;
+    state.held += accepted;
+    this.#held += accepted;
+    this.#heldBytes += bytes;
+    this.#counter(batch.topic, 0).inc(accepted);
+    this.#applyBackpressure(state);
+    this.#pump();
+  }
+
+  onAssigned(assignment: TopicPartition[]): void {
+    this.#deps.metrics.rebalances.inc();
+    const revoked = this.#tracker.assign(assignment);
+    for (const track of revoked) this.#states.delete(partitionId(track.topic, track.partition));
+    if (revoked.length) {
+      const dropped = this.#scheduler.dropQueued((item) => !item.state.track.live);
+      for (const item of dropped) this.#release(item);
+    }
+    for (const { topic, partition } of assignment) this.#state(topic, partition);
+    this.#assignment = assignment;
+    this.#joined = true;
+    // A rebalance may reset a client's pause state: re-apply ours.
+    if (this.#pausedAll || this.#stopping) this.#deps.client.pause(assignment);
+    else this.#deps.client.pause([...this.#states.values()].filter((s) => s.paused).map((s) => s.track));
+    this.#deps.log.info("partitions assigned", {
+      partitions: assignment.map((a) => `${a.topic}-${a.partition}`),
+      revoked: revoked.map((t) => `${t.topic}-${t.partition}`),
+    });
+    this.#updatePausedGauge();
+  }
+
+  onRebalancing(): void {
+    this.#deps.log.info("rebalance started: committing what is done");
+    void this.commitNow();
+  }
+
+  onFatal(error: Error): void {
+    this.#deps.onFatal(error);
+  }
+
+  // --- dispatch ---------------------------------------------------------------------------------------------
+
+  #pump(): void {
+    const { batchSize, batchMaxWaitMs, concurrency } = this.#options;
+    while (!this.#stopping && this.#running < concurrency && this.#scheduler.size > 0) {
+      if (batchSize > 1 && this.#scheduler.size < batchSize && batchMaxWaitMs > 0 && !this.#flushDue) {
+        this.#flushTimer ??= setTimeout(() => {
+          this.#flushTimer = undefined;
+          this.#flushDue = true;
+          this.#pump();
+        }, batchMaxWaitMs);
+        return;
+      }
+      const items = this.#scheduler.take(batchSize);
+      if (items.length === 0) break;
+      if (this.#scheduler.size === 0) this.#flushDue = false;
+      this.#running++;
+      this.#inFlight += items.length;
+      this.#deps.metrics.inFlight.set(this.#inFlight);
+      void this.#run(items);
+    }
+  }
+
+  async #run(items: Envelope[]): Promise<void> {
+    try {
+      const outcome = await this.#handle(items);
+      if (outcome !== abandoned) {
+        const failures = outcome;
+        const failed = new Set<Envelope>();
+        if (failures.length) {
+          const written = await this.#deadLetter(failures);
+          if (!written) for (const f of failures) failed.add(f.item);
+        }
+        for (const item of items) if (!failed.has(item)) item.state.track.markDone(item.seq);
+      }
+    } catch (error) {
+      // Only a bug lands here: the work is left undone (not committed), so it is redelivered after a restart.
+      this.#deps.log.error("processing failed unexpectedly", { error });
+    } finally {
+      this.#running--;
+      this.#inFlight -= items.length;
+      this.#deps.metrics.inFlight.set(this.#inFlight);
+      for (const item of items) this.#release(item);
+      this.#scheduler.release(items);
+      this.#afterRelease();
+      if (this.#options.commit.mode === "batch") void this.commitNow();
+      if (this.#running === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+      this.#pump();
+    }
+  }
+
+  /** Runs the handler with retries; returns the messages to dead-letter, or `abandoned` when stopping. */
+  async #handle(items: Envelope[]): Promise<DeadLetterCandidate[] | typeof abandoned> {
+    const { metrics } = this.#deps;
+    const messages = items.map((i) => i.message);
+    metrics.batchSize.observe(items.length);
+    let attempts = 0;
+    let firstFailureAt = 0;
+    let lastError: unknown;
+    for (;;) {
+      attempts++;
+      const end = metrics.processingDuration.startTimer();
+      try {
+        await this.#deps.handler.handle(messages);
+        end();
+        this.#countPerTopic(items, 1);
+        return [];
+      } catch (error) {
+        end();
+        lastError = error;
+        firstFailureAt ||= this.#now();
+        this.#countPerTopic(items, 2);
+        if (this.#stopping) return abandoned;
+        if (!shouldRetry(this.#options.retries, attempts)) break;
+        this.#countPerTopic(items, 3);
+        await this.#sleep(backoffDelayMs(this.#options.retries, attempts, this.#random));
+        if (this.#stopping) return abandoned;
+      }
+    }
+    if (items.length === 1) {
+      return [{ item: items[0] as Envelope, failure: { error: lastError, attempts, firstFailureAt } }];
+    }
+    // The batch keeps failing: find which messages fail on their own, so the rest are not dead-lettered.
+    const failures: DeadLetterCandidate[] = [];
+    for (const item of items) {
+      try {
+        await this.#deps.handler.handle([item.message]);
+        this.#countPerTopic([item], 1);
+      } catch (error) {
+        this.#countPerTopic([item], 2);
+        failures.push({ item, failure: { error, attempts: attempts + 1, firstFailureAt } });
+      }
+    }
+    return failures;
+  }
+
+  /** True when every failure is written to the dead-letter topic (or skipped when none is configured). */
+  async #deadLetter(failures: DeadLetterCandidate[]): Promise<boolean> {
+    const { log } = this.#deps;
+    const topic = this.#options.deadLetterTopic;
+    for (const { item, failure } of failures) {
+      log.warn("message failed after its last retry", {
+        topic: item.message.topic,
+        partition: item.message.partition,
+        offset: item.message.offset,
+        attempts: failure.attempts,
+        error: errorText(failure.error),
+        deadLetterTopic: topic ?? null,
+      });
+    }
+    if (!topic) {
+      // No dead-letter topic: the message is skipped so that it cannot block its partition forever.
+      this.#countPerTopic(
+        failures.map((f) => f.item),
+        4,
+      );
+      return true;
+    }
+    const records = failures.map((f) => deadLetterMessage(f.item.message, f.failure));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const producer = await this.#deps.producer();
+        await producer.send(topic, records);
+        this.#countPerTopic(
+          failures.map((f) => f.item),
+          4,
+        );
+        return true;
+      } catch (error) {
+        // The offset must not be committed before its dead letter is safe: keep trying until stopped.
+        log.error("writing to the dead-letter topic failed; the partition waits", { topic, attempt, error });
+        if (this.#stopping) return false;
+        await this.#sleep(backoffDelayMs({ max: 0, backoffMs: 500, maxBackoffMs: 30_000 }, attempt, this.#random));
+        if (this.#stopping) return false;
+      }
+    }
+  }
+
+  // --- commits ----------------------------------------------------------------------------------------------
+
+  /** Commits every partition whose committable position moved; one request at a time, coalescing callers. */
+  commitNow(): Promise<void> {
+    if (this.#committing) {
+      this.#commitAgain = true;
+      return this.#committing;
+    }
+    this.#committing = (async () => {
+      do {
+        this.#commitAgain = false;
+        const candidates = this.#tracker.candidates();
+        if (candidates.length === 0) continue;
+        const end = this.#deps.metrics.commitDuration.startTimer();
+        try {
+          await this.#deps.client.commit(candidates);
+          this.#tracker.committed(candidates);
+        } catch (error) {
+          this.#deps.metrics.commitFailures.inc();
+          this.#deps.log.warn("offset commit failed; will retry with the next commit", { error });
+          break;
+        } finally {
+          end();
+        }
+      } while (this.#commitAgain);
+    })().finally(() => {
+      this.#committing = undefined;
+    });
+    return this.#committing;
+  }
+
+  /**
+   * Stops handing out work and fetching, waits up to `graceMs` for running handlers, then commits what is
+   * done. Queued work that never started is left uncommitted for the next owner.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#commitTimer);
+    clearTimeout(this.#flushTimer);
+    this.#deps.client.pause(this.#assignment);
+    if (this.#running > 0) {
+      const idle = new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), graceMs);
+      });
+      const result = await Promise.race([idle, timeout]);
+      clearTimeout(timer);
+      if (result === "timeout") {
+        this.#deps.log.warn("grace period over: abandoning in-flight work", { inFlight: this.#inFlight });
+      }
+    }
+    if (this.#committing) await this.#committing;
+    await this.commitNow();
+  }
+
+  // --- bookkeeping ------------------------------------------------------------------------------------------
+
+  #state(topic: string, partition: number): PartitionState {
+    const id = partitionId(topic, partition);
+    let state = this.#states.get(id);
+    if (!state) {
+      state = { id, track: this.#tracker.track(topic, partition), held: 0, paused: false, highWatermark: -1 };
+      this.#states.set(id, state);
+    }
+    return state;
+  }
+
+  #release(item: Envelope): void {
+    item.state.held--;
+    this.#held--;
+    this.#heldBytes -= item.bytes;
+  }
+
+  #applyBackpressure(state: PartitionState): void {
+    const { maxBufferedMessages, maxBufferedBytes, maxPartitionMessages } = this.#options;
+    if (!this.#pausedAll && (this.#held >= maxBufferedMessages || this.#heldBytes >= maxBufferedBytes)) {
+      this.#pausedAll = true;
+      this.#deps.client.pause(this.#assignment);
+      this.#deps.log.debug("buffers full: all partitions paused", { held: this.#held, heldBytes: this.#heldBytes });
+    } else if (!state.paused && state.held >= maxPartitionMessages && this.#states.has(state.id)) {
+      state.paused = true;
+      if (!this.#pausedAll) this.#deps.client.pause([state.track]);
+    }
+    this.#updatePausedGauge();
+    this.#deps.metrics.buffered.set(this.#held);
+    this.#deps.metrics.bufferedBytes.set(this.#heldBytes);
+  }
+
+  #afterRelease(): void {
+    const { maxBufferedMessages, maxBufferedBytes, maxPartitionMessages } = this.#options;
+    if (this.#stopping) return;
+    const toResume: TopicPartition[] = [];
+    if (this.#pausedAll && this.#held <= maxBufferedMessages / 2 && this.#heldBytes <= maxBufferedBytes / 2) {
+      this.#pausedAll = false;
+      for (const s of this.#states.values()) if (!s.paused) toResume.push(s.track);
+    }
+    for (const s of this.#states.values()) {
+      if (s.paused && s.held <= maxPartitionMessages / 2) {
+        s.paused = false;
+        if (!this.#pausedAll) toResume.push(s.track);
+      }
+    }
+    if (toResume.length) {
+      this.#deps.client.resume(toResume.map((t) => ({ topic: t.topic, partition: t.partition })));
+      this.#updatePausedGauge();
+    }
+    this.#deps.metrics.buffered.set(this.#held);
+    this.#deps.metrics.bufferedBytes.set(this.#heldBytes);
+  }
+
+  #updatePausedGauge(): void {
+    let paused = 0;
+    for (const s of this.#states.values()) if (this.#pausedAll || s.paused) paused++;
+    this.#deps.metrics.pausedPartitions.set(paused);
+  }
+
+  /** kinds: 0 consumed, 1 processed, 2 failed, 3 retried, 4 dead-lettered. Label children cached per topic. */
+  #counter(topic: string, kind: number) {
+    let children = this.#topicCounters.get(topic);
+    if (!children) {
+      const m = this.#deps.metrics;
+      children = [m.consumed, m.processed, m.failed, m.retried, m.deadLettered].map((c) => c.labels({ topic }));
+      this.#topicCounters.set(topic, children);
+    }
+    return children[kind] as (typeof children)[number];
+  }
+
+  #countPerTopic(items: readonly Envelope[], kind: number): void {
+    let topic = "";
+    let run = 0;
+    for (const item of items) {
+      if (item.message.topic !== topic) {
+        if (run) this.#counter(topic, kind).inc(run);
+        topic = item.message.topic;
+        run = 0;
+      }
+      run++;
+    }
+    if (run) this.#counter(topic, kind).inc(run);
+  }
+}

@@ -1,0 +1,242 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type {
+  ConsumedMessage,
+  ConsumerListener,
+  KafkaConsumerClient,
+  KafkaProducerClient,
+  OffsetToCommit,
+  ProducedMessage,
+  TopicPartition,
+} from "../../../consumer-runtime/src/client/contract.ts";
+import type { Handler } from "../../../consumer-runtime/src/handlers/contract.ts";
+import { createLogger } from "../../../consumer-runtime/src/log.ts";
+import { RuntimeMetrics } from "../../../consumer-runtime/src/metrics.ts";
+import { Pipeline, type PipelineOptions } from "../../../consumer-runtime/src/processing/pipeline.ts";
+
+class FakeClient implements KafkaConsumerClient {
+  readonly name = "fake";
+  commits: OffsetToCommit[][] = [];
+  paused = new Set<string>();
+  failCommits = false;
+  async connect() {}
+  async subscribe() {}
+  async run(_listener: ConsumerListener) {}
+  pause(partitions: TopicPartition[]) {
+    for (const p of partitions) this.paused.add(`${p.topic}-${p.partition}`);
+  }
+  resume(partitions: TopicPartition[]) {
+    for (const p of partitions) this.paused.delete(`${p.topic}-${p.partition}`);
+  }
+  async commit(offsets: OffsetToCommit[]) {
+    if (this.failCommits) throw new Error("commit refused");
+    this.commits.push(offsets.map((o) => ({ ...o })));
+  }
+  seek() {}
+  async close() {}
+  lastCommitted(topic: string, partition: number): number | undefined {
+    let found: number | undefined;
+    for (const c of this.commits)
+      for (const o of c) if (o.topic === topic && o.partition === partition) found = o.offset;
+    return found;
+  }
+}
+
+class FakeProducer implements KafkaProducerClient {
+  sent: { topic: string; messages: ProducedMessage[] }[] = [];
+  fail = false;
+  async connect() {}
+  async send(topic: string, messages: ProducedMessage[]) {
+    if (this.fail) throw new Error("dead-letter topic unavailable");
+    this.sent.push({ topic, messages });
+  }
+  async close() {}
+}
+
+/** A handler whose calls wait until the test resolves them. */
+class ControlledHandler implements Handler {
+  calls: { messages: ConsumedMessage[]; resolve: () => void; reject: (e: Error) => void }[] = [];
+  handle(messages: readonly ConsumedMessage[]): Promise<void> {
+    return new Promise((resolve, reject) => this.calls.push({ messages: [...messages], resolve, reject }));
+  }
+  async close() {}
+}
+
+function message(partition: number, offset: number, key = "k"): ConsumedMessage {
+  return {
+    topic: "t",
+    partition,
+    offset,
+    timestamp: 0,
+    key: Buffer.from(key),
+    value: Buffer.from(`v${offset}`),
+    headers: {},
+  };
+}
+
+const baseOptions: PipelineOptions = {
+  batchSize: 1,
+  batchMaxWaitMs: 0,
+  concurrency: 1,
+  ordering: "partition",
+  commit: { mode: "batch", intervalMs: 1000 },
+  retries: { max: 2, backoffMs: 1, maxBackoffMs: 1 },
+  deadLetterTopic: "dlq",
+  maxBufferedMessages: 1000,
+  maxBufferedBytes: 1 << 20,
+  maxPartitionMessages: 1000,
+};
+
+function setup(options: Partial<PipelineOptions> = {}, handler: Handler = new ControlledHandler()) {
+  const client = new FakeClient();
+  const producer = new FakeProducer();
+  const metrics = new RuntimeMetrics({ partitionLag: () => [] });
+  const fatal: Error[] = [];
+  const pipeline = new Pipeline(
+    { ...baseOptions, ...options },
+    {
+      client,
+      handler,
+      producer: async () => producer,
+      metrics,
+      log: createLogger("error", {}, () => {}),
+      sleep: () => new Promise((resolve) => setImmediate(resolve)),
+      random: () => 0,
+      onFatal: (e) => fatal.push(e),
+    },
+  );
+  pipeline.onAssigned([
+    { topic: "t", partition: 0 },
+    { topic: "t", partition: 1 },
+  ]);
+  return { client, producer, metrics, pipeline, handler };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await tick();
+  assert.ok(condition(), "condition never became true");
+}
+
+describe("Pipeline", () => {
+  it("commits only past offsets whose predecessors are all done (parallel, unordered)", async () => {
+    const handler = new ControlledHandler();
+    const { client, pipeline } = setup({ ordering: "none", concurrency: 3 }, handler);
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 0), message(0, 1), message(0, 2)] });
+    assert.equal(handler.calls.length, 3, "three run at once");
+    handler.calls[1]?.resolve();
+    handler.calls[2]?.resolve();
+    await tick();
+    await pipeline.commitNow();
+    assert.equal(client.lastCommitted("t", 0), 0, "offset 0 still running: nothing past it is committed");
+    handler.calls[0]?.resolve();
+    await tick();
+    await pipeline.commitNow();
+    assert.equal(client.lastCommitted("t", 0), 3);
+  });
+
+  it("keeps strict order within a partition and runs partitions in parallel", async () => {
+    const handler = new ControlledHandler();
+    const { pipeline } = setup({ ordering: "partition", concurrency: 4 }, handler);
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 0), message(0, 1)] });
+    pipeline.onBatch({ topic: "t", partition: 1, messages: [message(1, 0)] });
+    assert.deepEqual(
+      handler.calls.map((c) => `${c.messages[0]?.partition}:${c.messages[0]?.offset}`),
+      ["0:0", "1:0"],
+    );
+    handler.calls[0]?.resolve();
+    await tick();
+    assert.equal(handler.calls[2]?.messages[0]?.offset, 1);
+  });
+
+  it("hands batches of batchSize to the handler and a partial batch after maxWaitMs", async () => {
+    const handler = new ControlledHandler();
+    const { pipeline } = setup({ batchSize: 3, batchMaxWaitMs: 5 }, handler);
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [0, 1, 2, 3].map((o) => message(0, o)) });
+    assert.equal(handler.calls[0]?.messages.length, 3);
+    handler.calls[0]?.resolve();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(handler.calls[1]?.messages.length, 1);
+    handler.calls[1]?.resolve();
+  });
+
+  it("retries, then dead-letters with headers and commits past the poison message", async () => {
+    const failing: Handler = {
+      async handle(messages) {
+        if (messages.some((m) => m.offset === 1)) throw new Error("poison");
+      },
+      async close() {},
+    };
+    const { client, producer, metrics, pipeline } = setup({ batchSize: 3 }, failing);
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 0), message(0, 1), message(0, 2)] });
+    await until(() => producer.sent.length === 1);
+    await tick();
+    await pipeline.commitNow();
+    assert.equal(producer.sent.length, 1);
+    const dead = producer.sent[0]?.messages[0];
+    assert.equal(dead?.headers["lagpilot.dlq.original.offset"], "1");
+    assert.equal(dead?.headers["lagpilot.dlq.error.message"], "poison");
+    assert.equal(dead?.headers["lagpilot.dlq.attempts"], "4", "3 batch attempts, then one alone");
+    assert.equal(client.lastCommitted("t", 0), 3);
+    const processed = await metrics.registry.getSingleMetricAsString("lagpilot_runtime_messages_processed_total");
+    assert.match(processed, /topic="t"} 2/);
+  });
+
+  it("does not commit a message whose dead letter could not be written", async () => {
+    const failing: Handler = {
+      async handle() {
+        throw new Error("always");
+      },
+      async close() {},
+    };
+    const { client, producer, pipeline } = setup({}, failing);
+    producer.fail = true;
+    let sends = 0;
+    const send = producer.send.bind(producer);
+    producer.send = (topic, messages) => {
+      sends++;
+      return send(topic, messages);
+    };
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 0)] });
+    await until(() => sends >= 3);
+    await pipeline.stop(1000);
+    assert.equal(client.lastCommitted("t", 0), 0);
+    assert.equal(producer.sent.length, 0);
+  });
+
+  it("pauses partitions while buffers are full and resumes when they drain", async () => {
+    const handler = new ControlledHandler();
+    const { client, pipeline } = setup({ maxBufferedMessages: 4, maxPartitionMessages: 100 }, handler);
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [0, 1, 2, 3].map((o) => message(0, o)) });
+    assert.deepEqual([...client.paused].sort(), ["t-0", "t-1"]);
+    for (let i = 0; i < 2; i++) {
+      handler.calls[i]?.resolve();
+      await tick();
+    }
+    assert.deepEqual([...client.paused], []);
+  });
+
+  it("on stop, waits for running work, commits it and leaves queued work uncommitted", async () => {
+    const handler = new ControlledHandler();
+    const { client, pipeline } = setup({}, handler);
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 0), message(0, 1)] });
+    const stopped = pipeline.stop(5000);
+    handler.calls[0]?.resolve();
+    await stopped;
+    assert.equal(handler.calls.length, 1, "queued work is not started after stop");
+    assert.equal(client.lastCommitted("t", 0), 1);
+  });
+
+  it("drops queued work of revoked partitions and ignores their late completions", async () => {
+    const handler = new ControlledHandler();
+    const { client, pipeline } = setup({}, handler);
+    pipeline.onBatch({ topic: "t", partition: 1, messages: [message(1, 0), message(1, 1)] });
+    pipeline.onAssigned([{ topic: "t", partition: 0 }]);
+    handler.calls[0]?.resolve();
+    await tick();
+    await pipeline.commitNow();
+    assert.equal(client.lastCommitted("t", 1), undefined);
+    assert.equal(handler.calls.length, 1);
+  });
+});
