@@ -30,8 +30,8 @@ export class Controller {
   readonly #queue: WorkQueue;
   readonly #sources: WatchSource[] = [];
   readonly #options: ControllerOptions;
-  /** Every primary object seen, so a new leader can queue them all. */
-  readonly #known = new Set<string>();
+  /** Every primary object seen, with its last generation, so a new leader can queue them all. */
+  readonly #known = new Map<string, number>();
 
   constructor(options: ControllerOptions) {
     this.#options = options;
@@ -52,8 +52,13 @@ export class Controller {
             options.onDeleted?.(key);
             return;
           }
-          this.#known.add(key);
-          this.#queue.add(key);
+          // Our own status writes come back as MODIFIED events with the same generation: reacting to them
+          // would turn every status change into another reconcile (and another Kafka poll).
+          const generation = object.metadata?.generation ?? 0;
+          const statusOnly =
+            type === "MODIFIED" && this.#known.get(key) === generation && !object.metadata?.deletionTimestamp;
+          this.#known.set(key, generation);
+          if (!statusOnly) this.#queue.add(key);
         }),
       );
       for (const owned of options.owned) {
@@ -96,7 +101,7 @@ export class Controller {
 
   /** Starts processing keys (on the leader only). */
   startProcessing(): void {
-    for (const key of this.#known) this.#queue.add(key);
+    for (const key of this.#known.keys()) this.#queue.add(key);
     this.#queue.start();
   }
 

@@ -45,9 +45,17 @@ export interface ReconcilerDeps {
 }
 
 /** What the operator remembers about a group between reconciles (lost on restart, rebuilt by polling). */
+interface PollOutcome {
+  kafka: KafkaOutcome;
+  topics: Map<string, number> | undefined;
+  pollError?: string;
+}
+
 interface GroupMemory {
   history: GroupHistory;
   scaling: ScalingState;
+  lastPoll?: PollOutcome & { atMs: number; generation: number };
+  lastDecision?: ScalingDecision;
   kafkaReachable?: boolean;
   lastForcedApplyMs: number;
 }
@@ -171,6 +179,40 @@ export function createReconciler(deps: ReconcilerDeps): {
     }
   }
 
+  async function pollKafka(
+    group: KafkaConsumerGroup,
+    objectKey: ObjectKey,
+    groupId: string,
+    state: GroupMemory,
+    lagOptions: ReturnType<typeof toLagOptions>,
+  ): Promise<PollOutcome> {
+    const { spec } = group;
+    try {
+      const connection = await resolveKafkaConnection(spec.kafka, objectKey.namespace, deps.readSecret);
+      const observed = await observeKafka(connection, group, groupId);
+      state.history = recordPoll(state.history, observed.poll, lagOptions);
+      return {
+        kafka: { reachable: true, message: `connected to ${spec.kafka.bootstrapServers.join(",")}` },
+        topics: observed.topics,
+      };
+    } catch (error) {
+      const secretMissing = error instanceof SecretMissingError;
+      const pollError = String((error as Error).message ?? error);
+      if (!secretMissing) deps.metrics.kafkaAdminErrorsTotal.inc({ operation: "observe" });
+      return {
+        pollError,
+        topics: undefined,
+        kafka: {
+          reachable: false,
+          reason: secretMissing ? "SecretMissing" : "KafkaUnreachable",
+          message: secretMissing
+            ? pollError
+            : `cannot reach Kafka at ${spec.kafka.bootstrapServers.join(",")} (spec.kafka): ${pollError}; check the address, network policy and credentials`,
+        },
+      };
+    }
+  }
+
   async function reconcile(key: string): Promise<ReconcileOutcome> {
     const started = performance.now();
     const objectKey = parseKey(key);
@@ -232,28 +274,22 @@ export function createReconciler(deps: ReconcilerDeps): {
     memory.set(key, state);
 
     // Kafka: connection (Secrets resolved) and one observation.
-    let kafka: KafkaOutcome;
-    let topics: Map<string, number> | undefined;
-    let pollError: string | undefined;
+    // Kafka is observed once per poll interval (or when the spec changed); reconciles in between, such as
+    // those caused by the Deployment's status changing, re-use the last observation and decision.
+    const pollIntervalMs = spec.autoscaling.pollIntervalSeconds * 1000;
     const lagOptions = toLagOptions(spec, resolved.commit.intervalMs);
-    try {
-      const connection = await resolveKafkaConnection(spec.kafka, objectKey.namespace, deps.readSecret);
-      const observed = await observeKafka(connection, group, resolved.groupId);
-      state.history = recordPoll(state.history, observed.poll, lagOptions);
-      topics = observed.topics;
-      kafka = { reachable: true, message: `connected to ${spec.kafka.bootstrapServers.join(",")}` };
-    } catch (error) {
-      const secretMissing = error instanceof SecretMissingError;
-      pollError = String((error as Error).message ?? error);
-      if (!secretMissing) deps.metrics.kafkaAdminErrorsTotal.inc({ operation: "observe" });
-      kafka = {
-        reachable: false,
-        reason: secretMissing ? "SecretMissing" : "KafkaUnreachable",
-        message: secretMissing
-          ? pollError
-          : `cannot reach Kafka at ${spec.kafka.bootstrapServers.join(",")} (spec.kafka): ${pollError}; check the address, network policy and credentials`,
+    const pollDue =
+      state.lastPoll === undefined ||
+      state.lastPoll.generation !== generation ||
+      now().getTime() - state.lastPoll.atMs >= pollIntervalMs * 0.9;
+    if (pollDue) {
+      state.lastPoll = {
+        atMs: now().getTime(),
+        generation,
+        ...(await pollKafka(group, objectKey, resolved.groupId, state, lagOptions)),
       };
     }
+    const { kafka, topics, pollError } = state.lastPoll as PollOutcome;
     if (state.kafkaReachable !== kafka.reachable) {
       if (!kafka.reachable)
         await deps.events.record(target, "Warning", kafka.reason ?? "KafkaUnreachable", kafka.message);
@@ -274,7 +310,9 @@ export function createReconciler(deps: ReconcilerDeps): {
     const currentReplicas = existingDeployment?.spec?.replicas;
     let replicas = spec.replicas;
     let decision: ScalingDecision | undefined;
-    if (spec.autoscaling.enabled) {
+    if (spec.autoscaling.enabled && !pollDue && state.lastDecision) {
+      decision = state.lastDecision;
+    } else if (spec.autoscaling.enabled) {
       decision = decideScaling({
         nowMs: now().getTime(),
         settings: toScalingSettings(spec),
@@ -284,6 +322,7 @@ export function createReconciler(deps: ReconcilerDeps): {
         state: state.scaling,
       });
       state.scaling = decision.state;
+      state.lastDecision = decision;
       replicas = decision.replicas;
     }
     if (!kafka.reachable && currentReplicas !== undefined) replicas = currentReplicas;
@@ -380,7 +419,8 @@ export function createReconciler(deps: ReconcilerDeps): {
     deps.metrics.group.kafkaReachable.set(labels, kafka.reachable ? 1 : 0);
     deps.metrics.group.scalingLimited.set(labels, decision?.limited ? 1 : 0);
     if (status.partitions !== undefined) deps.metrics.group.partitions.set(labels, status.partitions);
-    return { requeueAfterMs: spec.autoscaling.pollIntervalSeconds * 1000 };
+    const sincePoll = now().getTime() - (state.lastPoll?.atMs ?? 0);
+    return { requeueAfterMs: Math.max(100, pollIntervalMs - sincePoll) };
   }
 
   async function deleteIfOwned(namespace: string, name: string): Promise<void> {
