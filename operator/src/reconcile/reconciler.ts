@@ -323,8 +323,8 @@ export function createReconciler(deps: ReconcilerDeps): {
       });
       state.scaling = decision.state;
       state.lastDecision = decision;
-      replicas = decision.replicas;
     }
+    if (decision) replicas = decision.replicas;
     if (!kafka.reachable && currentReplicas !== undefined) replicas = currentReplicas;
 
     let scaled: { message: string } | undefined;

@@ -54,10 +54,12 @@ function cleanup(): Promise<void> {
   })();
   return cleaning;
 }
-process.once("SIGINT", () => {
-  say("\ndemo: stopping (Ctrl-C)...");
-  void cleanup().then(() => process.exit(130));
-});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    say(`\ndemo: stopping (${signal})...`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
 
 async function main() {
   // 1. The local stack: re-used when up, else provisioned (first time: a long build) and started.
@@ -90,7 +92,10 @@ async function main() {
     METRICS_PORT: "0",
     LEADER_ELECTION: "false",
   });
-  cleanups.push(() => operator.stop("SIGTERM"));
+  cleanups.push(async () => {
+    await operator.stop("SIGTERM");
+    writeFileSync(join(logDir, "demo-operator.log"), `${operator.lines.join("\n")}\n`);
+  });
   await operator.waitForLine(/"watches synced"/, 60_000);
   const recordDir = join(stateDir, "demo", namespace);
   const podLog = join(logDir, "demo-pods.log");
