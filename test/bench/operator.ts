@@ -45,6 +45,13 @@ async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
 }
 
+let stopping: (() => Promise<void>) | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void (stopping?.() ?? Promise.resolve()).then(() => process.exit(130));
+  });
+}
+
 async function main() {
   const startedStack = !(await stackIsHealthy());
   if (startedStack) await startStack(provision());
@@ -69,6 +76,10 @@ async function main() {
     LEADER_ELECTION: "false",
     RECONCILE_CONCURRENCY: flags.concurrency,
   });
+  stopping = async () => {
+    await operator.stop("SIGTERM");
+    await runner.stop();
+  };
   try {
     const port = (JSON.parse(await operator.waitForLine(/"operator starting"/)) as { metricsPort: number }).metricsPort;
     await operator.waitForLine(/"watches synced"/);
@@ -141,6 +152,7 @@ async function main() {
     if (ready !== groupCount) process.exitCode = 1;
   } finally {
     await operator.stop("SIGTERM");
+    writeFileSync(join(repoRoot, ".lagpilot", "logs", "bench-operator.log"), `${operator.lines.join("\n")}\n`);
     await runner.stop();
     await deleteNamespace(namespace);
     if (startedStack) await stopStack();
