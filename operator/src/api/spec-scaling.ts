@@ -78,6 +78,15 @@ const partitions = withRules(
         .max(86_400)
         .default(600)
         .describe("Least time between two partition increases of a topic."),
+      stabilizationSeconds: z
+        .int()
+        .min(0)
+        .max(3600)
+        .default(300)
+        .describe(
+          "The need for more partitions must hold this long before a topic is grown; it grows to the lowest " +
+            "need seen over the window, so a spike that drains within it adds none.",
+        ),
     })
     .describe("Partition growth, when replicas alone cannot keep up."),
   [

@@ -76,6 +76,13 @@ function deploymentView(deployment: k8s.V1Deployment | undefined, desiredReplica
   };
 }
 
+/** The apiserver's own message (client-node puts it inside a JSON body inside the error text). */
+export function apiErrorMessage(error: unknown): string {
+  const text = String((error as Error)?.message ?? error);
+  const body = /"message\\?":\\?"((?:[^"\\]|\\.)*?)\\?"/.exec(text);
+  return (body?.[1] ?? text).replaceAll('\\"', '"').slice(0, 1000);
+}
+
 export function createReconciler(deps: ReconcilerDeps): {
   reconcile: (key: string) => Promise<ReconcileOutcome>;
   forget: (key: string) => void;
@@ -298,6 +305,27 @@ export function createReconciler(deps: ReconcilerDeps): {
       state.kafkaReachable = kafka.reachable;
     }
     const summary = kafka.reachable ? summarize(state.history, lagOptions) : undefined;
+    if (pollDue && summary) {
+      log.debug("TMPDEBUG summary", {
+        groupState: summary.groupState,
+        members: summary.members,
+        assignmentSinceMs: state.history.assignmentSinceMs,
+        nowMs: summary.timeMs,
+        busyMembers: summary.busyMembers,
+        partitions: summary.partitions.map((p) => ({
+          p: p.partition,
+          lag: p.lag,
+          c: p.committedOffset,
+          owner: p.owner,
+          busy: p.busy,
+          prog: p.progressing,
+          h: p.health,
+          cr: p.consumeRate,
+          pr: p.produceRate,
+        })),
+        lagOptions,
+      });
+    }
 
     // Replicas: the autoscaler's decision, spec.replicas, or (Kafka unknown) whatever runs now.
     const names = objectNames(objectKey.name);
@@ -323,69 +351,85 @@ export function createReconciler(deps: ReconcilerDeps): {
       });
       state.scaling = decision.state;
       state.lastDecision = decision;
+      log.debug("TMPDEBUG decision", {
+        reason: decision.reason,
+        message: decision.message,
+        replicas: decision.replicas,
+        throughput: decision.throughputPerReplica,
+        recommendation: decision.recommendation,
+        limited: decision.limited,
+        pressure: decision.state.partitionPressure?.sinceMs,
+        measurements: decision.state.throughput?.measurements,
+      });
     }
     if (decision) replicas = decision.replicas;
     if (!kafka.reachable && currentReplicas !== undefined) replicas = currentReplicas;
 
     let scaled: { message: string } | undefined;
+    let applyError: unknown;
     if (!spec.paused) {
-      const context: RenderContext = {
-        group: { namespace: objectKey.namespace, name: objectKey.name, uid: metadata.uid ?? "" },
-        spec,
-        resolved,
-        replicas,
-        runtimeImage: deps.runtimeImage,
-      };
-      const force = Date.now() - state.lastForcedApplyMs > resyncMs;
-      if (force) state.lastForcedApplyMs = Date.now();
-      await deps.applier.apply(desiredConfigMap(context), { force });
-      const deploymentResult = await deps.applier.apply(desiredDeployment(context), { force });
-      await deps.applier.apply(desiredService(context), { force });
-      const pdb = desiredPodDisruptionBudget(context);
-      if (pdb) await deps.applier.apply(pdb, { force });
-      else await deleteIfOwned(objectKey.namespace, names.pdb);
-      if (deploymentResult === "created") {
-        await deps.events.record(
-          target,
-          "Normal",
-          "Created",
-          `created Deployment ${names.deployment} with ${replicas} replica(s)`,
-        );
-      } else if (deploymentResult === "updated" && currentReplicas === replicas) {
-        await deps.events.record(target, "Normal", "Updated", `updated Deployment ${names.deployment}`);
-      }
-      if (currentReplicas !== undefined && currentReplicas !== replicas) {
-        const direction = replicas > currentReplicas ? "up" : "down";
-        const message = decision?.message ?? `spec.replicas ${currentReplicas} -> ${replicas}`;
-        scaled = { message };
-        deps.metrics.group.scaleEventsTotal.inc({
-          namespace: objectKey.namespace,
-          name: objectKey.name,
-          consumergroup: resolved.groupId,
-          direction,
-          reason: decision?.reason ?? "Manual",
-        });
-        await deps.events.record(target, "Normal", direction === "up" ? "ScaledUp" : "ScaledDown", message);
-        log.info("scaled", { from: currentReplicas, to: replicas, reason: message });
-      }
-      const growth = decision?.partitions;
-      if (growth && kafka.reachable) {
-        const connection = await resolveKafkaConnection(spec.kafka, objectKey.namespace, deps.readSecret);
-        await deps.adminPool.use(connection, "createPartitions", (admin) =>
-          admin.createPartitions(growth.topic, growth.to),
-        );
-        const message = `grew partitions of ${growth.topic} from ${growth.from} to ${growth.to}: ${decision?.message ?? ""}`;
-        scaled = { message };
-        deps.metrics.group.scaleEventsTotal.inc({
-          namespace: objectKey.namespace,
-          name: objectKey.name,
-          consumergroup: resolved.groupId,
-          direction: "partitions",
-          reason: decision?.reason ?? "Partitions",
-        });
-        await deps.events.record(target, "Normal", "PartitionsGrown", message);
-        topics?.set(growth.topic, growth.to);
-        log.info("partitions grown", { topic: growth.topic, from: growth.from, to: growth.to });
+      try {
+        const context: RenderContext = {
+          group: { namespace: objectKey.namespace, name: objectKey.name, uid: metadata.uid ?? "" },
+          spec,
+          resolved,
+          replicas,
+          runtimeImage: deps.runtimeImage,
+        };
+        const force = Date.now() - state.lastForcedApplyMs > resyncMs;
+        if (force) state.lastForcedApplyMs = Date.now();
+        await deps.applier.apply(desiredConfigMap(context), { force });
+        const deploymentResult = await deps.applier.apply(desiredDeployment(context), { force });
+        await deps.applier.apply(desiredService(context), { force });
+        const pdb = desiredPodDisruptionBudget(context);
+        if (pdb) await deps.applier.apply(pdb, { force });
+        else await deleteIfOwned(objectKey.namespace, names.pdb);
+        if (deploymentResult === "created") {
+          await deps.events.record(
+            target,
+            "Normal",
+            "Created",
+            `created Deployment ${names.deployment} with ${replicas} replica(s)`,
+          );
+        } else if (deploymentResult === "updated" && currentReplicas === replicas) {
+          await deps.events.record(target, "Normal", "Updated", `updated Deployment ${names.deployment}`);
+        }
+        if (currentReplicas !== undefined && currentReplicas !== replicas) {
+          const direction = replicas > currentReplicas ? "up" : "down";
+          const message = decision?.message ?? `spec.replicas ${currentReplicas} -> ${replicas}`;
+          scaled = { message };
+          deps.metrics.group.scaleEventsTotal.inc({
+            namespace: objectKey.namespace,
+            name: objectKey.name,
+            consumergroup: resolved.groupId,
+            direction,
+            reason: decision?.reason ?? "Manual",
+          });
+          await deps.events.record(target, "Normal", direction === "up" ? "ScaledUp" : "ScaledDown", message);
+          log.info("scaled", { from: currentReplicas, to: replicas, reason: message });
+        }
+        const growth = decision?.partitions;
+        if (growth && kafka.reachable) {
+          const connection = await resolveKafkaConnection(spec.kafka, objectKey.namespace, deps.readSecret);
+          await deps.adminPool.use(connection, "createPartitions", (admin) =>
+            admin.createPartitions(growth.topic, growth.to),
+          );
+          const message = `grew partitions of ${growth.topic} from ${growth.from} to ${growth.to}: ${decision?.message ?? ""}`;
+          scaled = { message };
+          deps.metrics.group.scaleEventsTotal.inc({
+            namespace: objectKey.namespace,
+            name: objectKey.name,
+            consumergroup: resolved.groupId,
+            direction: "partitions",
+            reason: decision?.reason ?? "Partitions",
+          });
+          await deps.events.record(target, "Normal", "PartitionsGrown", message);
+          topics?.set(growth.topic, growth.to);
+          log.info("partitions grown", { topic: growth.topic, from: growth.from, to: growth.to });
+        }
+      } catch (error) {
+        // Reported in status below, then retried with backoff.
+        applyError = error;
       }
     }
 
@@ -409,8 +453,13 @@ export function createReconciler(deps: ReconcilerDeps): {
       lagTarget: spec.lag,
       decision,
       ...(scaled ? { scaled } : {}),
+      ...(applyError ? { applyError: apiErrorMessage(applyError) } : {}),
     });
     await writeStatus(objectKey, previousStatus, status);
+    if (applyError) {
+      await deps.events.record(target, "Warning", "ApplyFailed", apiErrorMessage(applyError));
+      throw applyError;
+    }
 
     exportGroupMetrics(group, resolved.groupId, summary);
     const labels = { namespace: objectKey.namespace, name: objectKey.name, consumergroup: resolved.groupId };

@@ -25,6 +25,7 @@ export function toScalingSettings(spec: KafkaConsumerGroupSpec): ScalingSettings
       keyed: keyedTopics.length > 0,
       keyedPolicy: autoscaling.partitions.keyedTopicPolicy === "AcceptKeyMovement" ? "AllowKeyMovement" : "Forbid",
       minIntervalSeconds: autoscaling.partitions.minIntervalSeconds,
+      confirmSeconds: autoscaling.partitions.stabilizationSeconds,
     },
   });
 }

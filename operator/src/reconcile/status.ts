@@ -37,6 +37,8 @@ export interface StatusInput {
   summary: GroupLagSummary | undefined;
   lagTarget: { maxSeconds: number; maxMessagesPerPartition: number };
   decision: ScalingDecision | undefined;
+  /** Set when applying the owned objects failed: the apiserver's message. */
+  applyError?: string;
   /** Set when this reconcile changed replicas or partitions. */
   scaled?: { message: string };
 }
@@ -56,6 +58,14 @@ function readyCondition(input: StatusInput): ConditionUpdate {
   if (!input.kafka.reachable) {
     const reason = input.kafka.reason === "SecretMissing" ? readyReasons.secretMissing : readyReasons.kafkaUnreachable;
     return { ...base, status: "False", reason, message: input.kafka.message };
+  }
+  if (input.applyError) {
+    return {
+      ...base,
+      status: "False",
+      reason: "ApplyFailed",
+      message: `could not apply the consumer's objects: ${input.applyError}`,
+    };
   }
   if (input.desiredReplicas === 0) {
     return { ...base, status: "True", reason: readyReasons.scaledToZero, message: "scaled to zero while idle" };

@@ -144,7 +144,9 @@ export function desiredService(context: RenderContext): k8s.V1Service {
     kind: "Service",
     metadata: objectMeta(group, objectNames(group.name).service),
     spec: {
+      // Headless: scrapers resolve the Pods behind it, and a group costs no cluster IP (they run out).
       type: "ClusterIP",
+      clusterIP: "None",
       selector: selectorLabels(group),
       ports: [{ name: "metrics", port: METRICS_PORT, targetPort: "metrics", protocol: "TCP" }],
     },
