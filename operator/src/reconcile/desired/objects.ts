@@ -45,22 +45,55 @@ const defaultResources: k8s.V1ResourceRequirements = {
   limits: { memory: "512Mi" },
 };
 
+const binarySuffixes: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+const decimalSuffixes: Record<string, number> = { k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+
+/** Bytes in a memory quantity such as 512Mi, 1G or 268435456; undefined when it cannot be read. */
+export function memoryBytes(quantity: string | number | undefined): number | undefined {
+  if (quantity === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)([KMGT]i|[kMGT])?$/.exec(String(quantity));
+  if (!match) return undefined;
+  const unit = match[2] ? (binarySuffixes[match[2]] ?? decimalSuffixes[match[2]] ?? 1) : 1;
+  return Number(match[1]) * unit;
+}
+
+/**
+ * V8 sizes its heap from the machine, not the container: without a cap a busy consumer grows towards
+ * its memory limit and is killed. Three quarters of the limit leaves room for buffers and native memory.
+ */
+export function heapCapOption(resources: k8s.V1ResourceRequirements): k8s.V1EnvVar[] {
+  const limit = memoryBytes(resources.limits?.memory as string | undefined);
+  if (limit === undefined) return [];
+  const megabytes = Math.max(64, Math.floor((limit * 0.75) / 2 ** 20));
+  return [{ name: "NODE_OPTIONS", value: `--max-old-space-size=${megabytes}` }];
+}
+
+/** The user's variables win over ours by name (a list with one name twice is refused by server-side apply). */
+function withUserEnv(ours: k8s.V1EnvVar[], theirs: k8s.V1EnvVar[]): k8s.V1EnvVar[] {
+  const names = new Set(theirs.map((v) => v.name));
+  return [...ours.filter((v) => !names.has(v.name)), ...theirs];
+}
+
 export function desiredDeployment(context: RenderContext): k8s.V1Deployment {
   const { group, spec } = context;
   const names = objectNames(group.name);
   const template = spec.template ?? {};
   const configHash = contentHash(renderRuntimeConfig(context));
   const secrets = secretVolumes(context);
+  const resources = (template.resources as k8s.V1ResourceRequirements | undefined) ?? defaultResources;
   const consumer: k8s.V1Container = {
     name: CONSUMER_CONTAINER,
     image: template.image ?? context.runtimeImage,
     ...(template.imagePullPolicy ? { imagePullPolicy: template.imagePullPolicy } : {}),
-    env: [
-      { name: "LAGPILOT_CONFIG", value: `${CONFIG_DIR}/${CONFIG_FILE}` },
-      { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-      { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-      ...((template.env ?? []) as k8s.V1EnvVar[]),
-    ],
+    env: withUserEnv(
+      [
+        { name: "LAGPILOT_CONFIG", value: `${CONFIG_DIR}/${CONFIG_FILE}` },
+        { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+        ...heapCapOption(resources),
+      ],
+      (template.env ?? []) as k8s.V1EnvVar[],
+    ),
     ...(template.envFrom ? { envFrom: template.envFrom as k8s.V1EnvFromSource[] } : {}),
     ports: [{ name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" }],
     livenessProbe: {
@@ -75,7 +108,7 @@ export function desiredDeployment(context: RenderContext): k8s.V1Deployment {
       timeoutSeconds: 3,
       failureThreshold: 3,
     },
-    resources: (template.resources as k8s.V1ResourceRequirements | undefined) ?? defaultResources,
+    resources,
     securityContext: restrictedContainerSecurity,
     volumeMounts: [
       { name: "config", mountPath: CONFIG_DIR, readOnly: true },
