@@ -1,6 +1,6 @@
 // Lagpilot's real lag module and decision function, wired to the simulated group.
 import { emptyHistory, recordPoll } from "../../operator/src/lag/history.ts";
-import { lagOptions } from "../../operator/src/lag/options.ts";
+import { lagOptionsFor } from "../../operator/src/lag/options.ts";
 import { summarize } from "../../operator/src/lag/summary.ts";
 import { decideScaling } from "../../operator/src/scaling/decide.ts";
 import {
@@ -11,6 +11,9 @@ import {
 import { initialScalingState, type ScalingState } from "../../operator/src/scaling/types.ts";
 import { kedaThreshold } from "./autoscaler-scenario.ts";
 import { defaultGroupModel, type Policy, type Scenario, type World } from "./autoscaler-sim.ts";
+
+/** spec.lag.maxMessagesPerPartition when the spec leaves it out. */
+const defaultAllowedLag = 1000;
 
 export function lagpilotSettings(scenario: Scenario): ScalingSettings {
   const overrides = (scenario.lagpilot ?? {}) as ScalingSettingsInput;
@@ -26,11 +29,16 @@ export function lagpilotSettings(scenario: Scenario): ScalingSettings {
 
 export function lagpilotPolicy(scenario: Scenario, name = "lagpilot"): Policy {
   const settings = lagpilotSettings(scenario);
-  // The simulated group starts new partitions from the earliest offset; its commit cadence is
-  // what the lag options' commit slack must cover.
-  const commitInterval = scenario.group?.commitIntervalSeconds ?? defaultGroupModel.commitIntervalSeconds;
-  const options = lagOptions({ startFrom: "earliest", commitSlackSeconds: commitInterval });
   const pollSeconds = scenario.pollSeconds ?? 15;
+  // Observed as the operator observes a group: the simulated one starts new partitions from the
+  // earliest offset, commits at its model's cadence, and keeps the spec's default allowed lag.
+  const commitInterval = scenario.group?.commitIntervalSeconds ?? defaultGroupModel.commitIntervalSeconds;
+  const options = lagOptionsFor({
+    startFrom: "earliest",
+    commitIntervalMs: commitInterval * 1000,
+    pollIntervalSeconds: pollSeconds,
+    allowedLag: defaultAllowedLag,
+  });
   let history = emptyHistory();
   let state: ScalingState = initialScalingState;
   let reason = "";

@@ -16,9 +16,21 @@ export interface LagOptions {
   allowedLag: number;
   /**
    * Seconds of consumption a healthy consumer holds uncommitted (commit interval plus one fetch).
-   * Lag under that much is in flight, not a backlog: it makes no partition busy.
+   * Lag under that much is in flight, not a backlog: it makes no partition busy. See commitSlackFor.
    */
   commitSlackSeconds: number;
+}
+
+/** Least commit slack, whatever the commit interval: a fetch and a batch in hand take a moment. */
+export const minCommitSlackSeconds = 2;
+
+/**
+ * The commit slack of consumers that commit every `commitIntervalMs`: the interval plus a second for
+ * the fetch and the batch in hand. How often the operator polls does not enter: a committed offset
+ * trails consumption by the commit cadence, whenever it is read.
+ */
+export function commitSlackFor(commitIntervalMs: number): number {
+  return Math.max(minCommitSlackSeconds, Math.ceil(commitIntervalMs / 1000) + 1);
 }
 
 export const defaultLagOptions: LagOptions = {
@@ -33,4 +45,26 @@ export const defaultLagOptions: LagOptions = {
 
 export function lagOptions(overrides: Partial<LagOptions> = {}): LagOptions {
   return { ...defaultLagOptions, ...overrides };
+}
+
+export interface ConsumerCadence {
+  startFrom: StartFrom;
+  /** How often the consumers commit. */
+  commitIntervalMs: number;
+  /** How often the operator reads the group's offsets. */
+  pollIntervalSeconds: number;
+  /** Lag per partition that is fine whatever its trend (the spec's lag.maxMessagesPerPartition). */
+  allowedLag: number;
+}
+
+/** The options a group is observed with; the operator and the autoscaler simulator both use this. */
+export function lagOptionsFor(cadence: ConsumerCadence): LagOptions {
+  return lagOptions({
+    startFrom: cadence.startFrom,
+    commitSlackSeconds: commitSlackFor(cadence.commitIntervalMs),
+    allowedLag: cadence.allowedLag,
+    // Keep about ten minutes of samples at the poll interval.
+    maxSamples: Math.max(10, Math.ceil(600 / cadence.pollIntervalSeconds)),
+    rateWindowSeconds: Math.max(60, cadence.pollIntervalSeconds * 4),
+  });
 }

@@ -18,11 +18,16 @@ export function summarize(history: GroupHistory, options: LagOptions): GroupLagS
   const last = history.last;
   if (last === undefined) return undefined;
   const ownersKnown = last.members === 0 || history.partitions.some((p) => p.samples.at(-1)?.owner !== undefined);
-  const partitions = history.partitions.map((p) => summarizePartition(p, options, ownersKnown));
+  const windows = rateWindows(history.partitions, options.rateWindowSeconds);
+  const partitions = history.partitions.map((p) =>
+    summarizePartition(p, options, ownersKnown, windows.get(p.topic) ?? options.rateWindowSeconds),
+  );
   const healthCounts: Record<PartitionHealth, number> = { OK: 0, WARN: 0, STALL: 0, STOP: 0, REWIND: 0 };
   for (const p of partitions) healthCounts[p.health]++;
   const knownLagSeconds = partitions.map((p) => p.lagSeconds).filter((s) => s !== undefined);
-  const rateSpans = history.partitions.map((p) => partitionRates(p.samples, options.rateWindowSeconds).spanSeconds);
+  const rateSpans = history.partitions.map(
+    (p) => partitionRates(p.samples, windows.get(p.topic) ?? options.rateWindowSeconds).spanSeconds,
+  );
   return {
     timeMs: last.timeMs,
     groupState: last.groupState,
@@ -41,11 +46,33 @@ export function summarize(history: GroupHistory, options: LagOptions): GroupLagS
   };
 }
 
-function summarizePartition(history: PartitionHistory, options: LagOptions, ownersKnown: boolean): PartitionLagSummary {
+/**
+ * Seconds of the rate window per topic. A topic's rates share one window, no longer than its newest
+ * partition's: after partitions are added, the old ones' windows would still average the traffic
+ * they took before it was spread over more partitions, and the sum would count it twice.
+ */
+function rateWindows(partitions: readonly PartitionHistory[], windowSeconds: number): Map<string, number> {
+  const windows = new Map<string, number>();
+  for (const p of partitions) {
+    const first = p.samples[0];
+    const last = p.samples.at(-1);
+    if (first === undefined || last === undefined) continue;
+    const covered = (last.timeMs - first.timeMs) / 1000;
+    windows.set(p.topic, Math.min(windows.get(p.topic) ?? windowSeconds, covered));
+  }
+  return windows;
+}
+
+function summarizePartition(
+  history: PartitionHistory,
+  options: LagOptions,
+  ownersKnown: boolean,
+  rateWindowSeconds: number,
+): PartitionLagSummary {
   const samples = history.samples;
   const last = samples.at(-1);
   if (last === undefined) throw new Error(`partition ${history.topic}-${history.partition} has an empty window`);
-  const rates = partitionRates(samples, options.rateWindowSeconds);
+  const rates = partitionRates(samples, rateWindowSeconds);
   const owned = ownersKnown ? last.owner !== undefined : undefined;
   const health = partitionHealth({
     history,
@@ -53,7 +80,7 @@ function summarizePartition(history: PartitionHistory, options: LagOptions, owne
     allowedLag: options.allowedLag,
     owned,
   });
-  const threshold = inFlightRecords(rates.consumeRate, options);
+  const inFlight = inFlightRecords(rates.consumeRate, options);
   return {
     topic: history.topic,
     partition: history.partition,
@@ -61,7 +88,7 @@ function summarizePartition(history: PartitionHistory, options: LagOptions, owne
     logEndOffset: last.logEndOffset,
     committedOffset: last.committedOffset,
     lag: last.lag,
-    backlog: Math.max(0, last.lag - threshold),
+    backlog: Math.max(0, last.lag - Math.max(options.allowedLag, inFlight)),
     lagSeconds: lagSeconds(samples, consumePosition(last, options.startFrom)),
     produceRate: rates.produceRate,
     recentProduceRate: partitionRates(samples, 0).produceRate,
@@ -69,7 +96,7 @@ function summarizePartition(history: PartitionHistory, options: LagOptions, owne
     health,
     ...(last.owner === undefined ? {} : { owner: last.owner }),
     progressing: !stuckBetween(sampleBefore(samples, last.timeMs - options.commitSlackSeconds * 1000), last, options),
-    busy: last.lag > threshold,
+    busy: last.lag > inFlight,
   };
 }
 
@@ -84,7 +111,8 @@ function sampleBefore(samples: readonly PartitionSample[], timeMs: number): Part
 
 /**
  * Records waited at both readings and the committed offset stayed put in between, over more than
- * the commit slack (a consumer that commits less often than the operator polls is not stuck).
+ * the commit slack (a consumer that commits less often than the operator polls is not stuck), with
+ * the same member holding the partition: one that was just handed it has had no chance to commit.
  */
 function stuckBetween(
   before: PartitionSample | undefined,
@@ -93,6 +121,7 @@ function stuckBetween(
 ): boolean {
   if (before === undefined || after === undefined) return false;
   if (after.timeMs - before.timeMs <= options.commitSlackSeconds * 1000) return false;
+  if (after.owner !== undefined && after.owner !== before.owner) return false;
   return (
     before.lag > options.allowedLag &&
     after.lag > options.allowedLag &&
@@ -100,9 +129,13 @@ function stuckBetween(
   );
 }
 
-/** Records a healthy consumer holds uncommitted: the part of lag that is commit cadence, not backlog. */
+/**
+ * Records a healthy consumer holds uncommitted: the part of lag that is commit cadence, not work
+ * waiting. Physical, not a target: lag above it means the consumer had more to do than it took, even
+ * when the lag is still within allowedLag (which decides health and backlog, not whether a member is busy).
+ */
 export function inFlightRecords(consumeRate: number, options: LagOptions): number {
-  return Math.max(options.allowedLag, consumeRate * options.commitSlackSeconds);
+  return consumeRate * options.commitSlackSeconds;
 }
 
 /**
@@ -125,9 +158,9 @@ function busyMembers(
     list.push({ history: partitionHistory, summary });
     byMember.set(summary.owner, list);
   });
-  // Committed offsets trail consumption by up to the commit slack at both ends of a run, so a run
-  // shorter than six commit slacks could be off by more than a third.
-  const minSpanSeconds = 6 * options.commitSlackSeconds;
+  // Committed offsets trail consumption by between none and a commit slack's worth at each end of a
+  // run, so what a run counts is off by at most one slack: a run of three slacks is within a third.
+  const minSpanSeconds = 3 * options.commitSlackSeconds;
   const result: BusyMember[] = [];
   for (const [member, owned] of byMember) {
     if (owned.some((o) => !drivesScaling(o.summary.health))) continue;
@@ -179,11 +212,13 @@ function busyRun(
 }
 
 /**
- * Whether a member had work from `start` to `end`: one of its partitions held a backlog (more than
- * its in-flight records) at both polls. Strictly (flat out all along), at `end` it also held more
- * than that plus all that arrived meanwhile (it cannot have run dry and refilled), or more than at
- * `start` (records came in faster than it could take them). Either way no waiting partition of it
- * stood still: that is a stuck consumer, not a busy one.
+ * Whether a member had work from `start` to `end`: one of its partitions held more than its in-flight
+ * records at both polls and was consumed in between (its committed offset moved, or the interval is
+ * within the commit slack). Strictly (flat out all along), at `end` that partition also held more
+ * than its in-flight records plus all that arrived meanwhile (it cannot have run dry and refilled), or
+ * more than at `start` (records came in faster than they were taken). A partition that waits without
+ * being consumed is no evidence: its member is stuck on it, or busy elsewhere, which another of its
+ * partitions then shows.
  */
 function busyBetween(
   owned: readonly Owned[],
@@ -194,16 +229,16 @@ function busyBetween(
 ): boolean {
   const sampleAt = (o: Owned, t: number) => o.history.samples.find((s) => s.timeMs === t);
   const seconds = (end - start) / 1000;
-  const backlogged = owned.some((o) => {
+  return owned.some((o) => {
     const before = sampleAt(o, start);
     const after = sampleAt(o, end);
     if (before === undefined || after === undefined) return false;
     const inFlight = inFlightRecords(o.summary.consumeRate, options);
     if (before.lag <= inFlight || after.lag <= inFlight) return false;
-    if (!strict) return true;
-    return after.lag > inFlight + o.summary.produceRate * seconds || after.lag >= before.lag;
+    const consumed = after.committedOffset !== before.committedOffset || seconds <= options.commitSlackSeconds;
+    if (!consumed) return false;
+    return !strict || after.lag > inFlight + o.summary.produceRate * seconds || after.lag >= before.lag;
   });
-  return backlogged && !owned.some((o) => stuckBetween(sampleAt(o, start), sampleAt(o, end), options));
 }
 
 function sum(values: readonly number[]): number {

@@ -305,28 +305,6 @@ export function createReconciler(deps: ReconcilerDeps): {
       state.kafkaReachable = kafka.reachable;
     }
     const summary = kafka.reachable ? summarize(state.history, lagOptions) : undefined;
-    if (pollDue && summary) {
-      log.debug("TMPDEBUG summary", {
-        groupState: summary.groupState,
-        members: summary.members,
-        assignmentSinceMs: state.history.assignmentSinceMs,
-        nowMs: summary.timeMs,
-        busyMembers: summary.busyMembers,
-        partitions: summary.partitions.map((p) => ({
-          p: p.partition,
-          lag: p.lag,
-          c: p.committedOffset,
-          owner: p.owner,
-          busy: p.busy,
-          prog: p.progressing,
-          h: p.health,
-          cr: p.consumeRate,
-          pr: p.produceRate,
-        })),
-        lagOptions,
-      });
-    }
-
     // Replicas: the autoscaler's decision, spec.replicas, or (Kafka unknown) whatever runs now.
     const names = objectNames(objectKey.name);
     const existingDeployment = await deps.applier.read<k8s.V1Deployment>(
@@ -339,7 +317,9 @@ export function createReconciler(deps: ReconcilerDeps): {
     let replicas = spec.replicas;
     let decision: ScalingDecision | undefined;
     if (spec.autoscaling.enabled && !pollDue && state.lastDecision) {
-      decision = state.lastDecision;
+      // The partition growth of a re-used decision was applied when it was made: growing again fails.
+      const { partitions: _grown, ...reused } = state.lastDecision;
+      decision = reused;
     } else if (spec.autoscaling.enabled) {
       decision = decideScaling({
         nowMs: now().getTime(),
@@ -351,15 +331,13 @@ export function createReconciler(deps: ReconcilerDeps): {
       });
       state.scaling = decision.state;
       state.lastDecision = decision;
-      log.debug("TMPDEBUG decision", {
+      log.debug("scaling decision", {
         reason: decision.reason,
-        message: decision.message,
         replicas: decision.replicas,
-        throughput: decision.throughputPerReplica,
         recommendation: decision.recommendation,
-        limited: decision.limited,
-        pressure: decision.state.partitionPressure?.sinceMs,
-        measurements: decision.state.throughput?.measurements,
+        throughputPerReplica: decision.throughputPerReplica,
+        busyMembers: summary?.busyMembers.length,
+        message: decision.message,
       });
     }
     if (decision) replicas = decision.replicas;

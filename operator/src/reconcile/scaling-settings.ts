@@ -1,7 +1,6 @@
 // Maps the CRD's lag and autoscaling sections onto the decision function's settings.
 import type { KafkaConsumerGroupSpec } from "../api/spec.ts";
-import type { LagOptions } from "../lag/options.ts";
-import { lagOptions } from "../lag/options.ts";
+import { type LagOptions, lagOptionsFor } from "../lag/options.ts";
 import { type ScalingSettings, scalingSettings } from "../scaling/settings.ts";
 
 export function toScalingSettings(spec: KafkaConsumerGroupSpec): ScalingSettings {
@@ -32,12 +31,10 @@ export function toScalingSettings(spec: KafkaConsumerGroupSpec): ScalingSettings
 
 /** `commitIntervalMs`: a partition whose offset did not move within one commit interval is not stalled yet. */
 export function toLagOptions(spec: KafkaConsumerGroupSpec, commitIntervalMs: number): LagOptions {
-  return lagOptions({
-    commitSlackSeconds: Math.max(5, Math.ceil(commitIntervalMs / 1000) + spec.autoscaling.pollIntervalSeconds),
+  return lagOptionsFor({
     startFrom: spec.startFrom,
+    commitIntervalMs,
+    pollIntervalSeconds: spec.autoscaling.pollIntervalSeconds,
     allowedLag: spec.lag.maxMessagesPerPartition,
-    // Keep about ten minutes of samples at the poll interval.
-    maxSamples: Math.max(10, Math.ceil(600 / spec.autoscaling.pollIntervalSeconds)),
-    rateWindowSeconds: Math.max(60, spec.autoscaling.pollIntervalSeconds * 4),
   });
 }

@@ -328,8 +328,9 @@ function fallbackSizing(
   current: number,
   settings: ScalingSettings,
 ): Sizing {
-  // The backlog, not the raw lag: records in flight between commits are no reason to add replicas.
-  const lag = sumOf(included, (p) => p.backlog);
+  // The backlog, not the raw lag: records in flight between commits are no reason to add replicas;
+  // nor is a backlog that is not moving (more replicas cannot move it, as with the drain term).
+  const lag = sumOf(included, (p) => (p.progressing ? p.backlog : 0));
   const perReplica = settings.lagMaxMessagesPerReplica;
   const byLag = Math.max(1, awareAtLeast(Math.ceil(lag / perReplica), partitions));
   // Without a measured throughput a lower count is a guess, and a wrong guess costs a backlog and

@@ -10,8 +10,11 @@ export interface ThroughputEstimate {
   measurements: number;
 }
 
-/** Busy runs shorter than this are too coarse: commits land every few seconds. */
-export const minBusySpanSeconds = 30;
+/**
+ * Busy runs shorter than this are too coarse, whatever the commit cadence: two polls at least at a
+ * fast poll interval. The lag summary already drops runs too short for the group's commit slack.
+ */
+export const minBusySpanSeconds = 6;
 /** Weight of a new busy measurement against the estimate so far. */
 export const learningRate = 0.3;
 

@@ -13,8 +13,9 @@ import { startNodeProcess } from "../../support/processes.ts";
 import { logDir, stateDir } from "../layout.ts";
 import { PodRunner } from "../pod-runner.ts";
 import { provision } from "../provision.ts";
-import { readStackEnv, stackIsHealthy, startStack, stopStack } from "../stack.ts";
+import { readStackEnv, readStackState, stackIsHealthy, startStack, stopStack } from "../stack.ts";
 import { plans, type Scenario, scenarios, workMs } from "./load.ts";
+import { Timeline } from "./timeline.ts";
 import { header, row, type Snapshot } from "./view.ts";
 
 const { values: flags } = parseArgs({
@@ -22,6 +23,9 @@ const { values: flags } = parseArgs({
     duration: { type: "string", default: "120" },
     scenario: { type: "string", default: "burst" },
     tier: { type: "string", default: "Buffered" },
+    settle: { type: "string", default: "0" },
+    logs: { type: "string", default: "demo" },
+    "existing-stack": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
 });
@@ -38,6 +42,12 @@ if (!scenarios.includes(flags.scenario as Scenario))
   fail(`--scenario ${flags.scenario}: one of ${scenarios.join(", ")}`);
 if (!["Standard", "Buffered", "Dedicated"].includes(flags.tier ?? ""))
   fail(`--tier ${flags.tier}: Standard, Buffered or Dedicated`);
+// After the load and the drain, keep watching this long for replicas to come back to the minimum.
+const settle = Number(flags.settle);
+if (!Number.isFinite(settle) || settle < 0) fail(`--settle ${flags.settle}: give a number of seconds, 0 or more`);
+// Logs go to .lagpilot/logs/<logs>-operator.log and <logs>-pods.log, so demos can run side by side.
+const logName = flags.logs ?? "demo";
+if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(logName)) fail(`--logs ${flags.logs}: lowercase letters, digits and dashes`);
 const scenario = flags.scenario as Scenario;
 const plan = plans[scenario];
 const tty = process.stdout.isTTY && !flags.json;
@@ -62,8 +72,17 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 async function main() {
-  // 1. The local stack: re-used when up, else provisioned (first time: a long build) and started.
+  // 1. The local stack: re-used when up, else provisioned (first time: a long build) and started. Starting one
+  // wipes the stack's data, so never while a stack's processes are still running (it may just be slow).
   if (!(await stackIsHealthy())) {
+    const running = readStackState()?.processes.filter((p) => processAlive(p.pid)) ?? [];
+    if (flags["existing-stack"] || running.length > 0) {
+      fail(
+        running.length > 0
+          ? "the local stack's processes run but it does not answer (Kafka port or apiserver /readyz); see .lagpilot/logs, or `npm run env:down` and retry"
+          : "--existing-stack: the local stack is not up; start it with `npm run env:up`",
+      );
+    }
     say("demo: starting the local stack (first run builds Kubernetes from source: about 10 minutes)");
     await startStack(provision(say), say);
     cleanups.push(() => stopStack(() => {}));
@@ -75,7 +94,7 @@ async function main() {
   const { installCrd, createNamespace, deleteNamespace } = await import("../../support/cluster.ts");
 
   // 2. CRD, namespace, topic.
-  const namespace = `lagpilot-demo-${Date.now().toString(36)}`;
+  const namespace = `lagpilot-demo-${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
   const topic = `${namespace}-orders`;
   await installCrd();
   await createNamespace(namespace);
@@ -94,11 +113,11 @@ async function main() {
   });
   cleanups.push(async () => {
     await operator.stop("SIGTERM");
-    writeFileSync(join(logDir, "demo-operator.log"), `${operator.lines.join("\n")}\n`);
+    writeFileSync(join(logDir, `${logName}-operator.log`), `${operator.lines.join("\n")}\n`);
   });
   await operator.waitForLine(/"watches synced"/, 60_000);
   const recordDir = join(stateDir, "demo", namespace);
-  const podLog = join(logDir, "demo-pods.log");
+  const podLog = join(logDir, `${logName}-pods.log`);
   writeFileSync(podLog, "");
   const stuckFile = join(recordDir, "partition-0-stuck");
   mkdirSync(recordDir, { recursive: true });
@@ -114,6 +133,9 @@ async function main() {
   cleanups.push(() => runner.stop());
 
   // 4. The KafkaConsumerGroup: lag target 10 s, autoscaling 1..6, partition growth for that scenario.
+  const lagTargetSeconds = 10;
+  const minReplicas = 1;
+  const maxReplicas = 6;
   const handlerPath = fileURLToPath(new URL("./recording-handler.ts", import.meta.url));
   const custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
   await custom.createNamespacedCustomObject({
@@ -132,14 +154,17 @@ async function main() {
         tier: flags.tier,
         ...(flags.tier === "Standard" ? {} : { batch: { size: 50, maxWaitMs: 50 } }),
         processing: { handler: { module: { path: handlerPath } } },
-        lag: { maxSeconds: 10 },
+        lag: { maxSeconds: lagTargetSeconds },
         autoscaling: {
           enabled: true,
-          minReplicas: 1,
-          maxReplicas: 6,
+          minReplicas,
+          maxReplicas,
           pollIntervalSeconds: 3,
           scaleDown: { stabilizationSeconds: 30 },
-          partitions: plan.partitionGrowth ? { enabled: true, max: 8, minIntervalSeconds: 30 } : { enabled: false },
+          // A short confirmation window, so partitions can grow within a run of a few minutes.
+          partitions: plan.partitionGrowth
+            ? { enabled: true, max: 8, minIntervalSeconds: 30, stabilizationSeconds: 20 }
+            : { enabled: false },
         },
       },
     },
@@ -148,7 +173,8 @@ async function main() {
   say(`      KUBECONFIG=${env.kubeconfig} ${env.binDir}/kubectl get kcg -n ${namespace} -w`);
 
   // 5. Load, live view.
-  const producer = kafkaClient({ bootstrapServers: [env.kafka.bootstrap] }).producer();
+  // Producers learn about added partitions when they refresh metadata (default: every 5 minutes).
+  const producer = kafkaClient({ bootstrapServers: [env.kafka.bootstrap] }).producer({ metadataMaxAge: 5000 });
   await producer.connect();
   cleanups.push(() => producer.disconnect());
   let produced = 0;
@@ -191,7 +217,9 @@ async function main() {
       status?: Record<string, unknown> & { conditions?: { type: string; status: string; reason: string }[] };
     };
     const s = group.status ?? {};
-    const degraded = s.conditions?.find((c) => c.type === "Degraded" && c.status === "True");
+    const degraded = s.conditions?.find((c) => c.type === "Degraded" && c.status === "True") as
+      | { reason: string; message?: string }
+      | undefined;
     const ready = s.conditions?.find((c) => c.type === "Ready");
     return {
       elapsed: elapsed(),
@@ -204,6 +232,7 @@ async function main() {
       produceRate: Number(s.produceRate ?? 0),
       consumeRate: Number(s.consumeRate ?? 0),
       health: degraded ? degraded.reason : (ready?.reason ?? "Pending"),
+      ...(degraded ? { degraded: { reason: degraded.reason, message: degraded.message ?? "" } } : {}),
       lastScaleReason: String(s.lastScaleReason ?? ""),
       produced,
     };
@@ -211,18 +240,27 @@ async function main() {
   say(header());
   let last: Snapshot | undefined;
   let lines = 0;
+  const timeline = new Timeline();
   const drainDeadline = () => elapsed() > duration + 90;
+  let drainedAt: number | undefined;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    last = await read().catch(() => last);
+    const reading = await read().catch(() => undefined);
+    if (reading) timeline.record(reading);
+    last = reading ?? last;
     if (!last) continue;
     peaks.lag = Math.max(peaks.lag, last.lag);
     peaks.lagSeconds = Math.max(peaks.lagSeconds, last.lagSeconds);
     peaks.replicas = Math.max(peaks.replicas, last.desiredReplicas);
     if (tty) process.stdout.write(`\r\x1b[2K${row(last)}`);
     else if (lines++ % 5 === 0) say(row(last));
-    const done = elapsed() >= duration && processedIds(recordDir, topic).size >= produced;
-    if (done || drainDeadline()) break;
+    drainedAt ??= elapsed() >= duration && processedIds(recordDir, topic).size >= produced ? elapsed() : undefined;
+    if (drainedAt === undefined) {
+      if (drainDeadline()) break;
+      continue;
+    }
+    const settled = last.desiredReplicas <= minReplicas && last.readyReplicas === last.desiredReplicas;
+    if (settled || elapsed() - drainedAt >= settle) break;
   }
   producing = false;
   await loadLoop;
@@ -231,9 +269,11 @@ async function main() {
   // 6. Summary: every produced message must have been processed at least once.
   const processed = processedIds(recordDir, topic);
   const events = await kubeConfig.makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace });
-  const scaleEvents = events.items.filter((e) =>
-    ["ScaledUp", "ScaledDown", "PartitionsGrown"].includes(e.reason ?? ""),
-  );
+  const eventTime = (e: k8s.CoreV1Event) =>
+    new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? 0).getTime();
+  const scaleEvents = events.items
+    .filter((e) => ["ScaledUp", "ScaledDown", "PartitionsGrown"].includes(e.reason ?? ""))
+    .sort((a, b) => eventTime(a) - eventTime(b));
   const partitionsAfter = (await admin.partitionCounts([topic])).get(topic) ?? partitionsBefore;
   const summary = {
     scenario,
@@ -242,9 +282,20 @@ async function main() {
     peakLag: peaks.lag,
     peakLagSeconds: peaks.lagSeconds,
     peakReplicas: peaks.replicas,
+    finalReplicas: timeline.finalReplicas,
+    lagTargetSeconds,
+    replicaBounds: { min: minReplicas, max: maxReplicas },
+    drainedAtSeconds: drainedAt === undefined ? null : Math.round(drainedAt * 10) / 10,
+    stuckSeconds: plan.stuck ? { from: duration * plan.stuck.from, to: duration * plan.stuck.to } : null,
+    degraded: timeline.degraded,
+    timeline: timeline.points,
     partitionsBefore,
     partitionsAfter,
-    scaleEvents: scaleEvents.map((e) => ({ reason: e.reason, message: e.message })),
+    scaleEvents: scaleEvents.map((e) => ({
+      reason: e.reason,
+      message: e.message,
+      atSeconds: Math.round((eventTime(e) - started) / 100) / 10,
+    })),
     produced,
     consumed: processed.size,
     lost: Math.max(0, produced - processed.size),
@@ -254,12 +305,24 @@ async function main() {
     say("");
     say(`demo: produced ${produced}, processed at least once ${processed.size}, lost ${summary.lost}`);
     say(
-      `demo: peak lag ${peaks.lag} (${peaks.lagSeconds}s), peak replicas ${peaks.replicas}, partitions ${partitionsBefore} -> ${partitionsAfter}`,
+      `demo: peak lag ${peaks.lag} (${peaks.lagSeconds}s), replicas ${peaks.replicas} at peak and ${summary.finalReplicas} at the end, partitions ${partitionsBefore} -> ${partitionsAfter}`,
     );
+    for (const d of summary.degraded) {
+      say(`demo: Degraded ${d.reason} from ${d.firstSeenSeconds}s to ${d.lastSeenSeconds}s: ${d.messages.at(-1)}`);
+    }
     for (const e of summary.scaleEvents) say(`demo: ${e.reason}: ${e.message}`);
   }
   await cleanup();
   process.exit(summary.lost === 0 ? 0 : 1);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Unique topic/partition/offset ids the handlers recorded. */

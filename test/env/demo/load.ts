@@ -26,10 +26,13 @@ export const plans: Record<Scenario, ScenarioPlan> = {
   },
   // Two partitions cap the group at two replicas; the load needs about four, so partitions must grow.
   "partition-growth": { partitions: 2, partitionGrowth: true, rate: (t, d) => (t < d * 0.75 ? perReplica * 3.2 : 0) },
+  // One replica nearly busy; partition 0's handler hangs for most of the run, which stalls whichever
+  // replica holds it (its one worker waits). The stalled partitions pass the allowed lag (1000 messages)
+  // and turn STALL; a lag-driven scaler would add replicas all along.
   "stuck-partition": {
     partitions: 6,
     partitionGrowth: false,
-    rate: (t, d) => (t < d * 0.8 ? perReplica * 0.8 : 0),
-    stuck: { from: 0.2, to: 0.6 },
+    rate: (t, d) => (t < d * 0.8 ? perReplica * 0.9 : 0),
+    stuck: { from: 0.1, to: 0.75 },
   },
 };

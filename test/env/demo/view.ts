@@ -10,6 +10,8 @@ export interface Snapshot {
   produceRate: number;
   consumeRate: number;
   health: string;
+  /** The Degraded condition, while it is True. */
+  degraded?: { reason: string; message: string };
   lastScaleReason: string;
   produced: number;
 }

@@ -178,6 +178,11 @@ export const invalidCases: InvalidCase[] = [
     field: "spec.autoscaling.partitions.keyedTopicPolicy",
   },
   {
+    name: "partition growth stabilization over an hour",
+    patch: spec({ autoscaling: { partitions: { stabilizationSeconds: 3601 } } }),
+    field: "spec.autoscaling.partitions.stabilizationSeconds",
+  },
+  {
     name: "unsupported SASL mechanism",
     patch: spec({ kafka: { sasl: { mechanism: "gssapi", credentialsSecret: { name: "kafka-user" } } } }),
     field: "spec.kafka.sasl.mechanism",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { emptyHistory } from "../../../operator/src/lag/history.ts";
-import { lagOptions } from "../../../operator/src/lag/options.ts";
+import { type LagOptions, lagOptions } from "../../../operator/src/lag/options.ts";
 import { summarize } from "../../../operator/src/lag/summary.ts";
 import { historyOf, type PollSpec, t0 } from "./fixtures.ts";
 
@@ -24,10 +24,30 @@ function polls(
   }));
 }
 
+/** One partition "orders-0" owned by "a", read at the given seconds. */
+function onePartition(times: number[], reading: (t: number) => { end: number; committed: number }): PollSpec[] {
+  return times.map((t) => ({ t, partitions: [{ ...reading(t), owner: "a" }] }));
+}
+
+/**
+ * "orders" grows from 2 to 6 partitions at t=45 while producers keep sending 600 msg/s: 300 to each
+ * of the two before, 100 to each of the six after. Consumers keep up.
+ */
+function growingTopic(): PollSpec[] {
+  const oldEnd = (t: number) => (t <= 45 ? 300 * t : 13_500 + 100 * (t - 45));
+  return [0, 15, 30, 45, 60, 75].map((t) => {
+    const partitions = [0, 1].map(() => ({ end: oldEnd(t), committed: oldEnd(t), owner: "a" }));
+    if (t >= 45)
+      for (let i = 2; i < 6; i++) partitions.push({ end: 100 * (t - 45), committed: 100 * (t - 45), owner: "a" });
+    return { t, partitions };
+  });
+}
+
 const cases: {
   name: string;
   polls: PollSpec[];
   startFrom?: "earliest" | "latest";
+  options?: Partial<LagOptions>;
   expect: {
     totalLag?: number;
     produceRate?: number;
@@ -39,6 +59,7 @@ const cases: {
     uncommittedArrivals?: boolean;
     backlog?: number[];
     rateSpanSeconds?: number;
+    progressing?: boolean[];
   };
 }[] = [
   {
@@ -103,6 +124,83 @@ const cases: {
     expect: { busyMembers: [], backlog: [0, 0] },
   },
   {
+    name: "a member flat out within the allowed lag is busy: in-flight records are physical, not a target",
+    options: { allowedLag: 1000 },
+    polls: polls(
+      (t) => ({ end: 600 + t * 20, committed: t * 10 }),
+      (t) => ({ end: t * 10, committed: t * 10 }),
+    ),
+    expect: {
+      busyMembers: [{ member: "a", throughput: 10, spanSeconds: 60, saturated: true }],
+      // The backlog still leaves out what the allowed lag accepts.
+      backlog: [200, 0],
+    },
+  },
+  {
+    name: "a busy run of three commit slacks measures throughput",
+    options: { commitSlackSeconds: 5 },
+    polls: onePartition([0, 5, 10, 15], (t) => ({ end: 5000 + t * 300, committed: t * 200 })),
+    expect: { busyMembers: [{ member: "a", throughput: 200, spanSeconds: 15, saturated: true }] },
+  },
+  {
+    name: "a shorter busy run does not: committed offsets trail by up to a slack at either end",
+    options: { commitSlackSeconds: 5 },
+    polls: onePartition([0, 5, 10], (t) => ({ end: 5000 + t * 300, committed: t * 200 })),
+    expect: { busyMembers: [] },
+  },
+  {
+    name: "a member that stops committing is stuck, not busy, however small its lag",
+    options: { allowedLag: 1000, commitSlackSeconds: 2 },
+    polls: onePartition([0, 3, 6, 9, 12], (t) => ({ end: 100 + 30 * t, committed: Math.min(t, 6) * 20 })),
+    expect: { busyMembers: [] },
+  },
+  {
+    name: "a member working through several partitions is busy though one of them sat still between two polls",
+    options: { allowedLag: 1000, commitSlackSeconds: 2 },
+    polls: [0, 3, 6, 9, 12].map((t, i) => ({
+      t,
+      partitions: [
+        { end: 5000 + 200 * t, committed: [0, 300, 300, 600, 600][i] ?? 0, owner: "a" },
+        { end: 5000 + 200 * t, committed: [0, 0, 300, 300, 600][i] ?? 0, owner: "a" },
+      ],
+    })),
+    expect: { busyMembers: [{ member: "a", throughput: 100, spanSeconds: 12, saturated: true }] },
+  },
+  {
+    name: "a backlog on a partition its member does not consume is no sign of a busy member",
+    options: { commitSlackSeconds: 2 },
+    polls: [0, 3, 6, 9].map((t) => ({
+      t,
+      partitions: [
+        { end: 1000 + 50 * t, committed: 0, owner: "a" },
+        { end: 100 * t, committed: Math.max(0, 100 * t - 10), owner: "a" },
+      ],
+    })),
+    expect: { busyMembers: [], health: ["OK", "OK"] },
+  },
+  {
+    name: "a backlog whose offset stayed put is not progressing; one just handed to a member still is",
+    options: { allowedLag: 100, commitSlackSeconds: 2 },
+    polls: [0, 3, 6].map((t) => ({
+      t,
+      partitions: [
+        { end: 1000 + 100 * t, committed: 500, owner: "a" },
+        { end: 1000 + 100 * t, committed: 500, ...(t < 6 ? {} : { owner: "a" }) },
+      ],
+    })),
+    expect: { progressing: [false, true] },
+  },
+  {
+    name: "after partitions are added, a topic's rates share the newest partition's window",
+    polls: growingTopic(),
+    expect: { produceRate: 600, consumeRate: 600, rateSpanSeconds: 30 },
+  },
+  {
+    name: "right after partitions are added, the old partitions' last interval gives the rates",
+    polls: growingTopic().slice(0, 4),
+    expect: { produceRate: 600, rateSpanSeconds: 15 },
+  },
+  {
     name: "records arriving on never-committed partitions are flagged when starting from latest",
     polls: polls(
       (t) => ({ end: t * 10, committed: -1 }),
@@ -138,7 +236,7 @@ describe("summarize", () => {
 
   for (const c of cases) {
     it(c.name, () => {
-      const options = { startFrom: c.startFrom ?? "latest" } as const;
+      const options = { ...c.options, startFrom: c.startFrom ?? "latest" } as const;
       const summary = summarize(historyOf(c.polls, options), lagOptions(options));
       assert.ok(summary);
       assert.equal(summary.timeMs, t0 + (c.polls.at(-1)?.t ?? 0) * 1000);
@@ -161,6 +259,11 @@ describe("summarize", () => {
           e.backlog,
         );
       if (e.rateSpanSeconds !== undefined) assert.equal(summary.rateSpanSeconds, e.rateSpanSeconds);
+      if (e.progressing !== undefined)
+        assert.deepEqual(
+          summary.partitions.map((p) => p.progressing),
+          e.progressing,
+        );
       const counted = Object.values(summary.healthCounts).reduce((a, b) => a + b, 0);
       assert.equal(counted, summary.partitions.length);
     });

@@ -382,6 +382,20 @@ const sizing: Case[] = [
     },
   },
   {
+    name: "fallback: a backlog that did not move since the last poll adds no replicas",
+    current: 1,
+    observation: {
+      partitions: 2,
+      members: 1,
+      overrides: {
+        0: { progressing: false, lag: 3000, backlog: 2000 },
+        1: { progressing: false, lag: 3000, backlog: 2000 },
+      },
+    },
+    state: initialScalingState,
+    expect: { replicas: 1, reason: "Steady", message: /lag 0 at 1k per replica/ },
+  },
+  {
     name: "fallback never scales down on a guess",
     current: 4,
     observation: { backlog: 100, produce: 1000, members: 4 },
@@ -524,14 +538,14 @@ describe("decideScaling state", () => {
     assert.equal(decision.state.throughput?.measurements, 1);
   });
 
-  it("ignores busy spans under 30 s (commits land every few seconds)", () => {
+  it("ignores busy spans under 6 s (two fast polls at least)", () => {
     const decision = decideScaling({
       nowMs: now,
       settings: settings(),
       observation: observe({
         produce: 2500,
         members: 3,
-        busyMembers: [{ member: "m-0", throughput: 900, spanSeconds: 15, saturated: true }],
+        busyMembers: [{ member: "m-0", throughput: 900, spanSeconds: 5, saturated: true }],
       }),
       currentReplicas: 3,
       state: initialScalingState,

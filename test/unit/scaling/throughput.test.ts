@@ -36,9 +36,9 @@ describe("learnThroughput", () => {
       measurements: 4,
     },
     {
-      name: "busy runs under 30 s are ignored",
+      name: "busy runs under 6 s are ignored",
       previous: { perReplica: 1000, observedAtMs: now - 15_000, measurements: 3 },
-      observation: { members: 1, busyMembers: [{ member: "a", throughput: 2000, spanSeconds: 15, saturated: true }] },
+      observation: { members: 1, busyMembers: [{ member: "a", throughput: 2000, spanSeconds: 5, saturated: true }] },
       perReplica: 1000,
     },
     {

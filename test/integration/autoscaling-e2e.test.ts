@@ -1,0 +1,237 @@
+// The autoscaler end to end on the local stack: the real operator, real Kafka, and a real consumer-runtime process
+// per Pod (the demo's pod runner stands in for the kubelet). Three demo runs side by side, each with its own
+// namespace, operator and producer; each checks one behaviour from the demo's JSON summary:
+//   burst             steady load, then a burst: replicas rise, lag comes back under target while records still
+//                     arrive, replicas fall after the scale-down window;
+//   partition-growth  two partitions cap the group: partitions grow (once) and replicas follow past the old cap;
+//   stuck-partition   a partition stops progressing: the status says Degraded, and replicas do not climb for it.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { nodeBinary, repoRoot } from "../support/processes.ts";
+
+interface TimelinePoint {
+  t: number;
+  desiredReplicas: number;
+  readyReplicas: number;
+  partitions: number;
+  lag: number;
+  lagSeconds: number;
+  health: string;
+}
+
+interface DemoSummary {
+  scenario: string;
+  durationSeconds: number;
+  peakLagSeconds: number;
+  peakReplicas: number;
+  finalReplicas: number;
+  lagTargetSeconds: number;
+  replicaBounds: { min: number; max: number };
+  partitionsBefore: number;
+  partitionsAfter: number;
+  stuckSeconds: { from: number; to: number } | null;
+  degraded: { reason: string; messages: string[]; firstSeenSeconds: number; lastSeenSeconds: number }[];
+  timeline: TimelinePoint[];
+  scaleEvents: { reason: string; message: string; atSeconds: number }[];
+  produced: number;
+  consumed: number;
+  lost: number;
+}
+
+interface DemoRun {
+  scenario: string;
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exit: Promise<number | null>;
+}
+
+/** Each demo gets this long; the three run at once, so the file stays well under four minutes. */
+const demoTimeoutMs = 200_000;
+
+const runs: DemoRun[] = [];
+
+function startDemo(scenario: string, args: string[]): DemoRun {
+  // Its own process group: if the demo itself dies, its operator and runtimes can still be stopped together.
+  const child = spawn(
+    nodeBinary,
+    [
+      join(repoRoot, "test/env/demo/demo.ts"),
+      "--scenario",
+      scenario,
+      "--json",
+      "--existing-stack",
+      "--logs",
+      `e2e-${scenario}`,
+      ...args,
+    ],
+    { cwd: repoRoot, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const run: DemoRun = {
+    scenario,
+    child,
+    stdout: "",
+    stderr: "",
+    exit: once(child, "exit").then(([code]) => code as number | null),
+  };
+  child.stdout?.on("data", (chunk: Buffer) => {
+    run.stdout += chunk.toString("utf8");
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    run.stderr += chunk.toString("utf8");
+  });
+  runs.push(run);
+  return run;
+}
+
+/** SIGTERM lets the demo delete its namespace and stop its processes; its whole group is killed if it hangs. */
+async function stopDemo(run: DemoRun, graceMs = 45_000): Promise<void> {
+  const pid = run.child.pid;
+  if (pid === undefined || run.child.exitCode !== null || run.child.signalCode !== null) return;
+  run.child.kill("SIGTERM");
+  const timer = setTimeout(() => killGroup(pid), graceMs);
+  await run.exit;
+  clearTimeout(timer);
+  // Anything of its group the interrupted demo did not get to stop.
+  killGroup(pid);
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // The group is gone already.
+  }
+}
+
+process.once("exit", () => {
+  for (const run of runs) {
+    if (run.child.pid !== undefined && run.child.exitCode === null) killGroup(run.child.pid);
+  }
+});
+
+async function summaryOf(run: DemoRun): Promise<DemoSummary> {
+  const timer = setTimeout(() => void stopDemo(run, 20_000), demoTimeoutMs);
+  const code = await run.exit;
+  clearTimeout(timer);
+  const last = run.stdout.trim().split("\n").pop() ?? "";
+  const context = `demo ${run.scenario} exited with ${code}; last output:\n${run.stderr.split("\n").slice(-25).join("\n")}`;
+  assert.ok(last.startsWith("{"), `no JSON summary. ${context}`);
+  return JSON.parse(last) as DemoSummary;
+}
+
+function describeRun(s: DemoSummary): string {
+  const points = s.timeline
+    .filter(
+      (p, i, all) => i === 0 || p.desiredReplicas !== all[i - 1]?.desiredReplicas || p.health !== all[i - 1]?.health,
+    )
+    .map(
+      (p) => `${p.t}s ${p.readyReplicas}/${p.desiredReplicas} parts ${p.partitions} lag ${p.lagSeconds}s ${p.health}`,
+    );
+  const events = s.scaleEvents.map((e) => `${e.atSeconds}s ${e.reason}: ${e.message}`);
+  return `\ntimeline:\n  ${points.join("\n  ")}\nevents:\n  ${events.join("\n  ")}`;
+}
+
+function assertNothingLost(s: DemoSummary): void {
+  assert.ok(s.produced > 1000, `produced only ${s.produced}`);
+  assert.equal(s.lost, 0, `${s.lost} of ${s.produced} records were not processed${describeRun(s)}`);
+}
+
+describe("autoscaling end to end", { timeout: 240_000 }, () => {
+  const summaries = new Map<string, Promise<DemoSummary>>();
+
+  before(() => {
+    const plans: [string, string[]][] = [
+      ["burst", ["--duration", "45", "--settle", "35"]],
+      ["partition-growth", ["--duration", "50"]],
+      ["stuck-partition", ["--duration", "80"]],
+    ];
+    for (const [scenario, args] of plans) {
+      const summary = summaryOf(startDemo(scenario, args));
+      // Each test awaits its own; a failure is reported there, not as an unhandled rejection here.
+      summary.catch(() => {});
+      summaries.set(scenario, summary);
+    }
+  });
+
+  after(async () => {
+    await Promise.all(runs.map((run) => stopDemo(run)));
+  });
+
+  it("a burst: replicas rise, lag comes back under target, replicas fall after the window", async (t) => {
+    const s = await (summaries.get("burst") as Promise<DemoSummary>);
+    const story = describeRun(s);
+    t.diagnostic(
+      `${s.scenario}: peak ${s.peakReplicas} replicas, final ${s.finalReplicas}, peak lag ${s.peakLagSeconds}s${story}`,
+    );
+    assertNothingLost(s);
+    assert.ok(s.peakReplicas > s.replicaBounds.min, `replicas never rose${story}`);
+    const firstUp = s.scaleEvents.find((e) => e.reason === "ScaledUp");
+    assert.ok(firstUp, `no ScaledUp event${story}`);
+
+    const peak = s.timeline.reduce((a, b) => (b.lagSeconds > a.lagSeconds ? b : a));
+    const backUnder = s.timeline.find(
+      (p) => p.t > peak.t && p.t < s.durationSeconds && p.lagSeconds <= s.lagTargetSeconds,
+    );
+    assert.ok(
+      backUnder,
+      `lag (peak ${peak.lagSeconds}s at ${peak.t}s) never came back under target while loaded${story}`,
+    );
+
+    const lastUp = s.scaleEvents.filter((e) => e.reason === "ScaledUp").at(-1);
+    const down = s.scaleEvents.find((e) => e.reason === "ScaledDown" && e.atSeconds >= (lastUp?.atSeconds ?? 0));
+    assert.ok(down, `replicas never fell after the burst${story}`);
+    assert.match(down.message, /per replica/, "the scale-down is sized from the measured throughput");
+    assert.ok(s.finalReplicas < s.peakReplicas, `still ${s.finalReplicas} replicas at the end${story}`);
+    assert.equal(s.partitionsAfter, s.partitionsBefore);
+  });
+
+  it("a partition-capped group: partitions grow once and replicas follow", async (t) => {
+    const s = await (summaries.get("partition-growth") as Promise<DemoSummary>);
+    const story = describeRun(s);
+    t.diagnostic(
+      `${s.scenario}: peak ${s.peakReplicas} replicas, final ${s.finalReplicas}, peak lag ${s.peakLagSeconds}s${story}`,
+    );
+    assertNothingLost(s);
+    assert.ok(s.partitionsAfter > s.partitionsBefore, `partitions stayed at ${s.partitionsBefore}${story}`);
+    const grown = s.scaleEvents.filter((e) => e.reason === "PartitionsGrown");
+    assert.equal(grown.length, 1, `partitions should grow exactly once${story}`);
+    assert.match(grown[0]?.message ?? "", /per replica/, "growth is sized from the measured throughput");
+    const followed = s.timeline.find((p) => p.readyReplicas > s.partitionsBefore);
+    assert.ok(followed, `no more than ${s.partitionsBefore} replicas ever ran${story}`);
+    assert.ok(s.peakReplicas <= s.partitionsAfter);
+  });
+
+  it("a stuck partition: Degraded in status, and no scale-up storm", async (t) => {
+    const s = await (summaries.get("stuck-partition") as Promise<DemoSummary>);
+    const story = describeRun(s);
+    t.diagnostic(
+      `${s.scenario}: peak ${s.peakReplicas} replicas, final ${s.finalReplicas}, peak lag ${s.peakLagSeconds}s${story}`,
+    );
+    assertNothingLost(s);
+    const stalled = s.degraded.find((d) => d.reason === "PartitionsStalled");
+    assert.ok(stalled, `status never said PartitionsStalled${story}`);
+    assert.ok(
+      stalled.messages.some((m) => /-0 STALL/.test(m)),
+      `the stuck partition is never named: ${stalled.messages.join("; ")}`,
+    );
+    assert.ok(s.stuckSeconds && stalled.firstSeenSeconds < s.stuckSeconds.to, "seen while it was stuck");
+
+    // While the status says Degraded, replicas do not climb: more consumers cannot move a stuck partition.
+    s.timeline.forEach((p, i) => {
+      const before = s.timeline[i - 1];
+      if (before === undefined || before.health !== "PartitionsStalled" || p.health !== "PartitionsStalled") return;
+      assert.ok(p.desiredReplicas <= before.desiredReplicas, `replicas rose while stalled at ${p.t}s${story}`);
+    });
+    // Bounded: at most one step while stuck (a partly stuck poll may read as a slow replica), far from the
+    // maximum a scaler reading the growing lag would reach. Catching up afterwards may take more.
+    const whileStuck = s.timeline.filter(
+      (p) => s.stuckSeconds && p.t >= s.stuckSeconds.from && p.t < s.stuckSeconds.to,
+    );
+    const peakWhileStuck = Math.max(0, ...whileStuck.map((p) => p.desiredReplicas));
+    assert.ok(peakWhileStuck <= 2, `${peakWhileStuck} replicas while stuck${story}`);
+  });
+});
