@@ -3,7 +3,7 @@
 // namespace, operator and producer; each checks one behaviour from the demo's JSON summary:
 //   burst             steady load, then a burst: replicas rise, lag comes back under target while records still
 //                     arrive, replicas fall after the scale-down window;
-//   partition-growth  two partitions cap the group: partitions grow (once) and replicas follow past the old cap;
+//   partition-growth  two partitions cap the group: partitions grow and replicas follow past the old cap;
 //   stuck-partition   a partition stops progressing: the status says Degraded, and replicas do not climb for it.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -138,6 +138,8 @@ function describeRun(s: DemoSummary): string {
 function assertNothingLost(s: DemoSummary): void {
   assert.ok(s.produced > 1000, `produced only ${s.produced}`);
   assert.equal(s.lost, 0, `${s.lost} of ${s.produced} records were not processed${describeRun(s)}`);
+  const failed = s.timeline.find((p) => p.health === "ApplyFailed");
+  assert.equal(failed, undefined, `the operator failed to apply its decision at ${failed?.t}s${describeRun(s)}`);
 }
 
 describe("autoscaling end to end", { timeout: 240_000 }, () => {
@@ -189,7 +191,7 @@ describe("autoscaling end to end", { timeout: 240_000 }, () => {
     assert.equal(s.partitionsAfter, s.partitionsBefore);
   });
 
-  it("a partition-capped group: partitions grow once and replicas follow", async (t) => {
+  it("a partition-capped group: partitions grow and replicas follow", async (t) => {
     const s = await (summaries.get("partition-growth") as Promise<DemoSummary>);
     const story = describeRun(s);
     t.diagnostic(
@@ -197,9 +199,19 @@ describe("autoscaling end to end", { timeout: 240_000 }, () => {
     );
     assertNothingLost(s);
     assert.ok(s.partitionsAfter > s.partitionsBefore, `partitions stayed at ${s.partitionsBefore}${story}`);
+    // Each growth starts where the last ended (none applied twice), and the topic ends where the last left it.
     const grown = s.scaleEvents.filter((e) => e.reason === "PartitionsGrown");
-    assert.equal(grown.length, 1, `partitions should grow exactly once${story}`);
-    assert.match(grown[0]?.message ?? "", /per replica/, "growth is sized from the measured throughput");
+    assert.ok(grown.length > 0, `no PartitionsGrown event${story}`);
+    let count = s.partitionsBefore;
+    for (const event of grown) {
+      const [, from, to] = /from (\d+) to (\d+)/.exec(event.message) ?? [];
+      assert.equal(Number(from), count, `growth out of sequence: ${event.message}`);
+      assert.ok(Number(to) > count);
+      count = Number(to);
+      assert.match(event.message, /per replica/, "growth is sized from the measured throughput");
+    }
+    assert.equal(s.partitionsAfter, count);
+    assert.ok(s.partitionsAfter <= 8, "autoscaling.partitions.max is 8");
     const followed = s.timeline.find((p) => p.readyReplicas > s.partitionsBefore);
     assert.ok(followed, `no more than ${s.partitionsBefore} replicas ever ran${story}`);
     assert.ok(s.peakReplicas <= s.partitionsAfter);

@@ -172,6 +172,8 @@ export class Pipeline implements ConsumerListener {
     this.#deps.metrics.rebalances.inc();
     const revoked = this.#tracker.assign(assignment);
     for (const track of revoked) this.#states.delete(partitionId(track.topic, track.partition));
+    // The client remembers pauses of revoked partitions; one assigned back to us later must fetch again.
+    if (revoked.length) this.#deps.client.resume(revoked.map((t) => ({ topic: t.topic, partition: t.partition })));
     if (revoked.length) {
       const dropped = this.#scheduler.dropQueued((item) => !item.state.track.live);
       for (const item of dropped) this.#release(item);
