@@ -102,6 +102,15 @@ async function main() {
   const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
   cleanups.push(() => admin.close());
   await admin.createTopic(topic, plan.partitions);
+  // A new topic's leaders can take a moment to be known everywhere on a busy broker.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if ((await admin.logOffsets([topic])).length === plan.partitions) break;
+    } catch (error) {
+      if (attempt > 100) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   const partitionsBefore = plan.partitions;
 
   // 3. The operator, and the pod runner that runs a consumer-runtime for each Pod it creates.
@@ -198,8 +207,13 @@ async function main() {
           sequence += 1;
           return { key: `order-${sequence}`, value: JSON.stringify({ id: sequence, at: Date.now() }) };
         });
-        await producer.send({ topic, messages });
-        produced += count;
+        try {
+          await producer.send({ topic, messages });
+          produced += count;
+        } catch (error) {
+          // Not acknowledged, so not counted; a retriable error (leader moving, metadata stale) passes.
+          if (!(error as { retriable?: boolean }).retriable) throw error;
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
