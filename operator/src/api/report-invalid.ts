@@ -1,5 +1,6 @@
 // Writes an InvalidSpec report to the apiserver: status through the status subresource, then the Event.
 import * as k8s from "@kubernetes/client-node";
+import { isNotFound } from "../kube-errors.ts";
 import { PLURAL } from "./group.ts";
 import { type InvalidSpecReport, planInvalidSpecReport, type ReportedObject } from "./invalid-report.ts";
 
@@ -73,8 +74,4 @@ function splitApiVersion(apiVersion: string): [string, string] {
   const slash = apiVersion.indexOf("/");
   if (slash === -1) throw new Error(`${apiVersion}: not a custom resource apiVersion (group/version)`);
   return [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof k8s.ApiException && error.code === 404;
 }

@@ -1,6 +1,7 @@
 // Leader election with a Lease: only the holder reconciles; others take over once the holder stops
 // renewing, and a stopping leader releases the lease so a successor need not wait for expiry.
 import * as k8s from "@kubernetes/client-node";
+import { isNotFound } from "../kube-errors.ts";
 import { decideLeaseAction, type LeaseView } from "./lease-decision.ts";
 
 export interface LeaderElectionOptions {
@@ -28,10 +29,6 @@ function leaseView(lease: k8s.V1Lease | undefined): LeaseView | undefined {
 /** Leases hold MicroTime: RFC 3339 with exactly six fractional digits, which Date's ISO form is not. */
 function microTime(ms: number): k8s.V1MicroTime {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z") as unknown as k8s.V1MicroTime;
-}
-
-function isNotFound(error: unknown): boolean {
-  return (error as { code?: number }).code === 404;
 }
 
 export class LeaderElector {

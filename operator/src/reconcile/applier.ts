@@ -1,6 +1,7 @@
 // Server-side apply with one field manager, skipping the request entirely when the object already carries
 // the hash of what we would apply: a reconcile with nothing changed sends no writes at all.
 import * as k8s from "@kubernetes/client-node";
+import { isNotFound } from "../kube-errors.ts";
 import { contentHash, SPEC_HASH_ANNOTATION } from "./spec-hash.ts";
 
 export const FIELD_MANAGER = "lagpilot";
@@ -20,10 +21,6 @@ export interface Applier {
     namespace: string,
     name: string,
   ): Promise<T | undefined>;
-}
-
-export function isNotFound(error: unknown): boolean {
-  return (error as { code?: number }).code === 404;
 }
 
 /** Adds the spec-hash annotation computed over everything else we set. */

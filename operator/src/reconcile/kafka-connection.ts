@@ -3,7 +3,7 @@
 import * as k8s from "@kubernetes/client-node";
 import type { KafkaSpec } from "../api/spec-kafka.ts";
 import type { KafkaConnection } from "../kafka/connection.ts";
-import { isNotFound } from "./applier.ts";
+import { isNotFound } from "../kube-errors.ts";
 
 export class SecretMissingError extends Error {}
 

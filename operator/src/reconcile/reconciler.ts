@@ -12,6 +12,7 @@ import { type ObjectKey, parseKey } from "../controller/object-key.ts";
 import { type ReconcileOutcome, TerminalError } from "../controller/work-queue.ts";
 import type { KafkaConnection } from "../kafka/connection.ts";
 import type { AdminPool } from "../kafka/pool.ts";
+import { apiErrorMessage, isNotFound } from "../kube-errors.ts";
 import { emptyHistory, recordPoll } from "../lag/history.ts";
 import { buildPoll } from "../lag/poll.ts";
 import { summarize } from "../lag/summary.ts";
@@ -20,7 +21,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { OperatorMetrics } from "../observability/metrics.ts";
 import { decideScaling } from "../scaling/decide.ts";
 import { initialScalingState, type ScalingDecision, type ScalingState } from "../scaling/types.ts";
-import { type Applier, FIELD_MANAGER, isNotFound } from "./applier.ts";
+import { type Applier, FIELD_MANAGER } from "./applier.ts";
 import type { RenderContext } from "./desired/context.ts";
 import { objectNames, selectorLabels } from "./desired/names.ts";
 import { desiredConfigMap, desiredDeployment, desiredPodDisruptionBudget, desiredService } from "./desired/objects.ts";
@@ -68,19 +69,11 @@ function deploymentView(deployment: k8s.V1Deployment | undefined, desiredReplica
   return {
     replicas: status.replicas ?? 0,
     readyReplicas: status.readyReplicas ?? 0,
-    updatedReplicas: status.updatedReplicas ?? 0,
     rolledOut:
       (status.observedGeneration ?? 0) >= generation &&
       (status.updatedReplicas ?? 0) >= specReplicas &&
       (status.replicas ?? 0) <= specReplicas,
   };
-}
-
-/** The apiserver's own message (client-node puts it inside a JSON body inside the error text). */
-export function apiErrorMessage(error: unknown): string {
-  const text = String((error as Error)?.message ?? error);
-  const body = /"message\\?":\\?"((?:[^"\\]|\\.)*?)\\?"/.exec(text);
-  return (body?.[1] ?? text).replaceAll('\\"', '"').slice(0, 1000);
 }
 
 export function createReconciler(deps: ReconcilerDeps): {

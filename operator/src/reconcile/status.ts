@@ -17,7 +17,6 @@ export interface KafkaOutcome {
 export interface DeploymentView {
   replicas: number;
   readyReplicas: number;
-  updatedReplicas: number;
   /** True when the Deployment controller has seen the latest spec and finished rolling it out. */
   rolledOut: boolean;
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { resolveSettings } from "../../../operator/src/api/resolve.ts";
 import { specSchema } from "../../../operator/src/api/spec.ts";
-import { apiErrorMessage } from "../../../operator/src/reconcile/reconciler.ts";
+import { apiErrorMessage } from "../../../operator/src/kube-errors.ts";
 import { computeStatus, type StatusInput } from "../../../operator/src/reconcile/status.ts";
 
 const spec = specSchema.parse({
@@ -19,7 +19,7 @@ function input(overrides: Partial<StatusInput>): StatusInput {
     paused: false,
     resolved: resolveSettings(spec, { namespace: "ns", name: "orders" }),
     desiredReplicas: 2,
-    deployment: { replicas: 2, readyReplicas: 2, updatedReplicas: 2, rolledOut: true },
+    deployment: { replicas: 2, readyReplicas: 2, rolledOut: true },
     selector: "lagpilot.dev/consumer-group=orders",
     kafka: { reachable: true, message: "connected" },
     topics: new Map([["orders", 6]]),
@@ -35,7 +35,7 @@ describe("computeStatus: the Ready condition", () => {
     { name: "all replicas ready", overrides: {}, status: "True", reason: "Consuming" },
     {
       name: "replicas not ready yet",
-      overrides: { deployment: { replicas: 2, readyReplicas: 1, updatedReplicas: 2, rolledOut: true } },
+      overrides: { deployment: { replicas: 2, readyReplicas: 1, rolledOut: true } },
       status: "False",
       reason: "RollingOut",
     },
