@@ -104,7 +104,8 @@ describe("KafkaConsumerGroup API on the apiserver", () => {
   for (const testCase of invalidCases.filter((c) => c.onUpdate)) {
     it(`refuses on update: ${testCase.name}, naming ${testCase.field}`, async () => {
       const name = uniqueName("upd");
-      await kubectl(["create", "-n", namespace, "-f", "-"], JSON.stringify(validBase(name)));
+      const base = mergePatch(validBase(name), testCase.onUpdate?.base ?? {});
+      await kubectl(["create", "-n", namespace, "-f", "-"], JSON.stringify(base));
       if (testCase.onUpdate?.status) {
         const patch = JSON.stringify({ status: testCase.onUpdate.status });
         await kubectl(["patch", "kcg", name, "-n", namespace, "--subresource=status", "--type=merge", "-p", patch]);
@@ -249,6 +250,21 @@ describe("KafkaConsumerGroup API on the apiserver", () => {
       ]),
     ) as { spec: { replicas: number }; status: { replicas: number; selector: string } };
     assert.deepEqual([scale.spec.replicas, scale.status.replicas, scale.status.selector], [3, 1, selector]);
+  });
+
+  it("refuses kubectl scale while autoscaling is on, and scales once it is off", async () => {
+    const name = uniqueName("autoscaled");
+    const object = mergePatch(validBase(name), { spec: { autoscaling: { enabled: true, maxReplicas: 6 } } });
+    await kubectl(["create", "-n", namespace, "-f", "-"], JSON.stringify(object));
+    const message = await refusal(["scale", `kcg/${name}`, "-n", namespace, "--replicas=3"]);
+    assert.match(message, /spec\.replicas/);
+    assert.match(message, /cannot change while autoscaling.enabled is true/);
+    assert.equal(stored(await kubectl(["get", "kcg", name, "-n", namespace, "-o", "json"])).spec.replicas, 1);
+
+    const off = JSON.stringify({ spec: { autoscaling: { enabled: false } } });
+    await kubectl(["patch", "kcg", name, "-n", namespace, "--type=merge", "-p", off]);
+    await kubectl(["scale", `kcg/${name}`, "-n", namespace, "--replicas=3"]);
+    assert.equal(stored(await kubectl(["get", "kcg", name, "-n", namespace, "-o", "json"])).spec.replicas, 3);
   });
 });
 

@@ -5,11 +5,35 @@ import { withRules } from "./rules.ts";
 
 export const saslMechanisms = ["plain", "scram-sha-256", "scram-sha-512"] as const;
 
-const bootstrapServer = z
-  .string()
-  .min(3)
-  .max(255)
-  .regex(/^([-a-zA-Z0-9._]+|\[[0-9a-fA-F:.]+\]):[0-9]{1,5}$/, "expected host:port, e.g. kafka-0.kafka:9092");
+/**
+ * host:port, the host a DNS name or an IPv4 address. IPv6 literals are refused: the consumer's Kafka client splits
+ * an address at its first colon, so `[fd00::10]:9092` would crash-loop the Pods instead of connecting.
+ */
+const bootstrapServer = withRules(
+  z
+    .string()
+    .min(3)
+    .max(255)
+    .regex(/^[-a-zA-Z0-9._]+:[0-9]{1,5}$/, "expected host:port, e.g. kafka-0.kafka:9092"),
+  [
+    {
+      cel: "!self.startsWith('[')",
+      message:
+        "kafka.bootstrapServers takes no IPv6 address: use a DNS name that resolves to the broker, e.g. kafka-0.kafka:9092",
+      holds: (server) => !server.startsWith("["),
+    },
+    {
+      // Guarded by the pattern's shape so a malformed entry gets the pattern's message, not a CEL error.
+      cel: "!self.matches('^[^:]+:[0-9]{1,5}$') || (int(self.split(':')[1]) >= 1 && int(self.split(':')[1]) <= 65535)",
+      message: "kafka.bootstrapServers: a port is from 1 to 65535, e.g. kafka-0.kafka:9092",
+      holds: (server) => !/^[^:]+:[0-9]{1,5}$/.test(server) || validPort(Number(server.split(":")[1])),
+    },
+  ],
+);
+
+function validPort(port: number): boolean {
+  return port >= 1 && port <= 65_535;
+}
 
 const caSecret = z
   .strictObject({
@@ -70,7 +94,10 @@ export const kafkaSpec = z
       .max(50)
       .refine((items) => new Set(items).size === items.length, { message: "entries must be unique" })
       .meta({ "x-kubernetes-list-type": "set" })
-      .describe("Brokers to contact first, as host:port. One is enough; more survive a broker being down."),
+      .describe(
+        "Brokers to contact first, as host:port (a DNS name or IPv4 address; port 1-65535). One is enough; more " +
+          "survive a broker being down.",
+      ),
     tls: tls.optional(),
     sasl: sasl.optional(),
   })

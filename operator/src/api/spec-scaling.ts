@@ -141,9 +141,12 @@ export const autoscalingSpec = withRules(
       tolerancePercent: z
         .int()
         .min(0)
-        .max(100)
+        .max(50)
         .default(10)
-        .describe("Changes of needed capacity within this percentage do not change replicas."),
+        .describe(
+          "Changes of needed capacity within this percentage do not change replicas. At most 50: a wider band " +
+            "would hold replicas at half or double what the lag needs.",
+        ),
       scaleUp: scaleStep(0, 8, "up").prefault({}),
       scaleDown: scaleStep(300, 2, "down").prefault({}),
       partitions: partitions.prefault({}),

@@ -54,7 +54,10 @@ const specObject = z
       .min(0)
       .max(1000)
       .default(1)
-      .describe("Consumer Pods when autoscaling is off; `kubectl scale` sets it."),
+      .describe(
+        "Consumer Pods when autoscaling is off; `kubectl scale` sets it. While autoscaling.enabled is true the " +
+          "autoscaler decides the count and a change of replicas is refused.",
+      ),
     autoscaling: autoscalingSpec.prefault({}),
     template: templateSpec.optional(),
     alerts: alertsSpec.prefault({}),
@@ -66,6 +69,9 @@ const specObject = z
   .describe("Desired state of the consumer group.");
 
 type SpecValue = z.output<typeof specObject>;
+
+/** Profiles that commit after every batch; an intervalMs under them would be ignored. */
+const profilesCommittingPerBatch = profileNames.filter((name) => profiles[name].commit?.mode === "batch");
 
 /** The tier a spec ends up with, in CEL: the same precedence as resolve.ts. */
 const celUsesBatchingTier = `(has(self.tier) ? self.tier in ${celStrings(batchingTiers)} : (has(self.profile) && self.profile in ${celStrings(profilesWithBatchingTier())}))`;
@@ -104,6 +110,24 @@ export const specSchema = withRules(specObject, [
     message: "autoscaling.partitions.keyedTopics must list only topics of this group (spec.topics)",
     field: ["autoscaling", "partitions", "keyedTopics"],
     holds: (spec) => (spec.autoscaling.partitions.keyedTopics ?? []).every((t) => spec.topics.includes(t)),
+  },
+  {
+    cel: `!has(self.processing.commit) || !has(self.processing.commit.intervalMs) || has(self.processing.commit.mode) || !has(self.profile) || !(self.profile in ${celStrings(profilesCommittingPerBatch)})`,
+    message: `processing.commit.intervalMs applies only to mode interval, and profile ${profilesCommittingPerBatch.join(", ")} commits after every batch: set processing.commit.mode to interval, or remove intervalMs`,
+    field: ["processing", "commit", "intervalMs"],
+    reason: "FieldValueForbidden",
+    holds: (spec) => {
+      const commit = spec.processing.commit;
+      if (commit?.intervalMs === undefined || commit.mode !== undefined || spec.profile === undefined) return true;
+      return !profilesCommittingPerBatch.includes(spec.profile);
+    },
+  },
+  {
+    cel: "!self.autoscaling.enabled || !has(oldSelf.replicas) || self.replicas == oldSelf.replicas",
+    message:
+      "replicas cannot change while autoscaling.enabled is true (kubectl scale included): the autoscaler sets the count between autoscaling.minReplicas and maxReplicas; change those, or set autoscaling.enabled to false",
+    field: ["replicas"],
+    reason: "FieldValueForbidden",
   },
   {
     cel: "has(self.groupId) == has(oldSelf.groupId) && (!has(self.groupId) || self.groupId == oldSelf.groupId)",

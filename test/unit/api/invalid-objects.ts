@@ -15,9 +15,9 @@ export interface InvalidCase {
   /**
    * Rules comparing an object with its previous version: the valid base is created first (with this status, if
    * any), then the patch is applied as an update. The operator's validation sees one version, so only the
-   * apiserver checks these.
+   * apiserver checks these. `base` is merged into the valid base before it is created.
    */
-  onUpdate?: { status?: { [key: string]: Json } };
+  onUpdate?: { base?: { [key: string]: Json }; status?: { [key: string]: Json } };
 }
 
 export function validBase(name = "orders"): { [key: string]: Json } {
@@ -57,6 +57,24 @@ export const invalidCases: InvalidCase[] = [
     name: "bootstrap server without a port",
     patch: spec({ kafka: { bootstrapServers: ["kafka-0.kafka"] } }),
     field: "spec.kafka.bootstrapServers",
+  },
+  {
+    name: "bootstrap server with a port above 65535",
+    patch: spec({ kafka: { bootstrapServers: ["kafka:99999"] } }),
+    field: "spec.kafka.bootstrapServers",
+    says: /a port is from 1 to 65535/,
+  },
+  {
+    name: "bootstrap server with port 0",
+    patch: spec({ kafka: { bootstrapServers: ["kafka-0.kafka:9092", "kafka-1.kafka:0"] } }),
+    field: "spec.kafka.bootstrapServers",
+    says: /a port is from 1 to 65535/,
+  },
+  {
+    name: "bootstrap server as an IPv6 address, which the consumer's client cannot parse",
+    patch: spec({ kafka: { bootstrapServers: ["[fd00::10]:9092"] } }),
+    field: "spec.kafka.bootstrapServers",
+    says: /takes no IPv6 address: use a DNS name/,
   },
   { name: "no topic", patch: spec({ topics: [] }), field: "spec.topics" },
   { name: "topic name with a slash", patch: spec({ topics: ["orders/eu"] }), field: "spec.topics" },
@@ -141,6 +159,12 @@ export const invalidCases: InvalidCase[] = [
     says: /applies only to mode interval/,
   },
   {
+    name: "commit interval under a profile that commits per batch",
+    patch: spec({ profile: "db-writer", processing: { commit: { intervalMs: 500 } } }),
+    field: "spec.processing.commit.intervalMs",
+    says: /profile db-writer commits after every batch/,
+  },
+  {
     name: "retry backoff above its maximum",
     patch: spec({ processing: { retries: { backoffMs: 20_000, maxBackoffMs: 10_000 } } }),
     field: "spec.processing.retries.backoffMs",
@@ -159,6 +183,11 @@ export const invalidCases: InvalidCase[] = [
     patch: spec({ autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 3 } }),
     field: "spec.autoscaling.minReplicas",
     says: /must not exceed autoscaling.maxReplicas/,
+  },
+  {
+    name: "tolerance above the 50 percent the autoscaler honours",
+    patch: spec({ autoscaling: { enabled: true, tolerancePercent: 60 } }),
+    field: "spec.autoscaling.tolerancePercent",
   },
   {
     name: "partition growth without a maximum",
@@ -240,6 +269,13 @@ export const invalidCases: InvalidCase[] = [
     field: "spec.groupId",
     says: /cannot be set, changed or removed after creation/,
     onUpdate: {},
+  },
+  {
+    name: "replicas changed while autoscaling is on",
+    patch: spec({ replicas: 4 }),
+    field: "spec.replicas",
+    says: /cannot change while autoscaling.enabled is true/,
+    onUpdate: { base: spec({ autoscaling: { enabled: true, maxReplicas: 6 } }) },
   },
   {
     name: "partition maximum set below a topic's current partitions",
