@@ -73,16 +73,52 @@ const tls = withRules(
   ],
 );
 
+const credentialsSecret = withRules(
+  z
+    .strictObject({
+      name: objectName().describe("Name of the Secret, in the KafkaConsumerGroup's namespace."),
+      username: z
+        .string()
+        .min(1)
+        .max(256)
+        .regex(/^\S+$/, "a username without whitespace")
+        .optional()
+        .describe(
+          "The username itself, for Secrets that hold only the password: a Strimzi KafkaUser's Secret (keys " +
+            "password and sasl.jaas.config) fits with username set to the KafkaUser's name. A username is not a " +
+            "secret; the password always comes from the Secret.",
+        ),
+      usernameKey: secretKey()
+        .optional()
+        .describe("Key of the username in the Secret, when username is not set. Default: username."),
+      passwordKey: secretKey().default("password").describe("Key of the password in the Secret."),
+    })
+    .describe(
+      "Secret holding the password, and the username or the key it is under. No password is written in the spec.",
+    ),
+  [
+    {
+      cel: "!has(self.username) || !has(self.usernameKey)",
+      message:
+        "kafka.sasl.credentialsSecret: set username (the name itself) or usernameKey (its key in the Secret), not both",
+      field: ["usernameKey"],
+      reason: "FieldValueForbidden",
+      holds: (c) => c.username === undefined || c.usernameKey === undefined,
+    },
+  ],
+);
+
+export type CredentialsSecret = z.output<typeof credentialsSecret>;
+
+/** Where the SASL username comes from: written in the spec, or a key of the Secret (default "username"). */
+export function saslUsernameSource(secret: CredentialsSecret): { value: string } | { key: string } {
+  return secret.username !== undefined ? { value: secret.username } : { key: secret.usernameKey ?? "username" };
+}
+
 const sasl = z
   .strictObject({
     mechanism: z.enum(saslMechanisms).describe("SASL mechanism: plain, scram-sha-256 or scram-sha-512."),
-    credentialsSecret: z
-      .strictObject({
-        name: objectName().describe("Name of the Secret, in the KafkaConsumerGroup's namespace."),
-        usernameKey: secretKey().default("username").describe("Key of the username in the Secret."),
-        passwordKey: secretKey().default("password").describe("Key of the password in the Secret."),
-      })
-      .describe("Secret holding the username and password. Credentials are never written in the spec itself."),
+    credentialsSecret,
   })
   .describe("SASL authentication. Combine with tls, except on a private network.");
 

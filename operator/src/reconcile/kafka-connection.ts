@@ -1,7 +1,7 @@
 // Resolves spec.kafka into a connection for the operator's own admin client, reading the referenced
 // Secrets. A missing Secret or key is a user error with a message that names it.
 import * as k8s from "@kubernetes/client-node";
-import type { KafkaSpec } from "../api/spec-kafka.ts";
+import { type KafkaSpec, saslUsernameSource } from "../api/spec-kafka.ts";
 import type { KafkaConnection } from "../kafka/connection.ts";
 import { isNotFound } from "../kube-errors.ts";
 
@@ -54,11 +54,12 @@ export async function resolveKafkaConnection(
     }
   }
   if (kafka.sasl) {
-    const { name, usernameKey, passwordKey } = kafka.sasl.credentialsSecret;
+    const { name, passwordKey } = kafka.sasl.credentialsSecret;
     const field = "spec.kafka.sasl.credentialsSecret";
+    const username = saslUsernameSource(kafka.sasl.credentialsSecret);
     connection.sasl = {
       mechanism: kafka.sasl.mechanism,
-      username: await secretValue(read, namespace, name, usernameKey, field),
+      username: "value" in username ? username.value : await secretValue(read, namespace, name, username.key, field),
       password: await secretValue(read, namespace, name, passwordKey, field),
     };
   }

@@ -229,6 +229,19 @@ export const invalidCases: InvalidCase[] = [
     field: "spec.kafka.sasl.credentialsSecret",
   },
   {
+    name: "SASL username both written and taken from a Secret key",
+    patch: spec({
+      kafka: {
+        sasl: {
+          mechanism: "scram-sha-512",
+          credentialsSecret: { name: "kafka-user", username: "a", usernameKey: "u" },
+        },
+      },
+    }),
+    field: "spec.kafka.sasl.credentialsSecret.usernameKey",
+    says: /set username .* or usernameKey .*, not both/,
+  },
+  {
     name: "TLS disabled with a CA Secret",
     patch: spec({ kafka: { tls: { enabled: false, caSecret: { name: "kafka-ca" } } } }),
     field: "spec.kafka.tls.enabled",

@@ -1,5 +1,6 @@
 // The consumer-runtime's config file, rendered from the spec. Secrets are mounted as files and only their
 // paths appear here, so the ConfigMap never holds a credential.
+import { type CredentialsSecret, saslUsernameSource } from "../../api/spec-kafka.ts";
 import type { RenderContext } from "./context.ts";
 
 export const SECRET_MOUNTS = {
@@ -62,7 +63,7 @@ export function renderRuntimeConfig(context: RenderContext): Record<string, unkn
         ? {
             sasl: {
               mechanism: spec.kafka.sasl.mechanism,
-              usernameFile: `${SECRET_MOUNTS.sasl}/${spec.kafka.sasl.credentialsSecret.usernameKey}`,
+              ...saslUsername(spec.kafka.sasl.credentialsSecret),
               passwordFile: `${SECRET_MOUNTS.sasl}/${spec.kafka.sasl.credentialsSecret.passwordKey}`,
             },
           }
@@ -71,4 +72,10 @@ export function renderRuntimeConfig(context: RenderContext): Record<string, unkn
     server: { port: 8080 },
     shutdown: { gracePeriodMs: Math.max(1, terminationGraceSeconds(context) - SHUTDOWN_MARGIN_SECONDS) * 1000 },
   };
+}
+
+/** A username written in the spec goes into the config as is (it is no secret); else the mounted key's file. */
+function saslUsername(secret: CredentialsSecret): { username: string } | { usernameFile: string } {
+  const source = saslUsernameSource(secret);
+  return "value" in source ? { username: source.value } : { usernameFile: `${SECRET_MOUNTS.sasl}/${source.key}` };
 }
