@@ -85,11 +85,14 @@ export const profiles: Record<ProfileName, Profile> = {
     consumer: { fetchMinBytes: 51_200, fetchMaxWaitMs: 100, sessionTimeoutMs: 45_000 },
   },
   "ai-inference": {
-    summary: "Slow, heavy handlers (model inference): one record per poll, 15 minutes per poll, a 60 s session.",
+    summary:
+      "Slow, heavy handlers (model inference): one message per partition held at a time, 15 minutes to finish " +
+      "during a rebalance, a 60 s session.",
     consumer: { maxPollRecords: 1, rebalanceTimeoutMs: 900_000, sessionTimeoutMs: 60_000 },
   },
   "io-bound": {
-    summary: "Handlers waiting on remote calls: 20 records per poll and a 60 s request timeout.",
+    summary:
+      "Handlers waiting on remote calls: at most 20 messages per partition held at a time, a 60 s request timeout.",
     consumer: { maxPollRecords: 20, requestTimeoutMs: 60_000 },
   },
   "db-writer": {

@@ -32,8 +32,9 @@ export const consumerSpec = withRules(
         .max(3_600_000)
         .optional()
         .describe(
-          `Longest time between two polls, and the time members get to rejoin during a rebalance (Kafka's ` +
-            `max.poll.interval.ms). Raise it for slow handlers. Default ${defaults.rebalanceTimeoutMs}.`,
+          `Time a rebalance gives members to finish, commit what is done and rejoin (or, with Kafka 4's consumer ` +
+            `group protocol, to release the partitions that move). It does not limit how long a handler runs. ` +
+            `Default ${defaults.rebalanceTimeoutMs}.`,
         ),
       requestTimeoutMs: z
         .int()
@@ -73,8 +74,9 @@ export const consumerSpec = withRules(
         .max(100_000)
         .optional()
         .describe(
-          `Most records taken from one fetch of one partition before the partition waits for the handler. ` +
-            `Default ${defaults.maxPollRecords}.`,
+          `Most messages of one partition held by a consumer at once (waiting or being handled): at this count ` +
+            `fetching from the partition pauses until half of them are done. Not Kafka's max.poll.records: how ` +
+            `much one fetch returns is set by maxBytesPerPartition. Default ${defaults.maxPollRecords}.`,
         ),
     })
     .describe("Kafka consumer settings. Values set here win over the profile's."),

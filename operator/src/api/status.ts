@@ -70,12 +70,14 @@ const resolvedSchema = z
       .strictObject({
         sessionTimeoutMs: z.int().describe("Session timeout in milliseconds."),
         heartbeatIntervalMs: z.int().describe("Heartbeat interval in milliseconds."),
-        rebalanceTimeoutMs: z.int().describe("Rebalance timeout (max poll interval) in milliseconds."),
+        rebalanceTimeoutMs: z
+          .int()
+          .describe("Time members get to finish and rejoin during a rebalance, in milliseconds."),
         requestTimeoutMs: z.int().describe("Request timeout in milliseconds."),
         fetchMinBytes: z.int().describe("Fetch minimum bytes."),
         fetchMaxWaitMs: z.int().describe("Fetch maximum wait in milliseconds."),
         maxBytesPerPartition: z.int().describe("Maximum bytes per partition per fetch."),
-        maxPollRecords: z.int().describe("Maximum records per poll."),
+        maxPollRecords: z.int().describe("Most messages of one partition held at once before its fetching pauses."),
       })
       .describe("Consumer settings in use."),
     commit: z

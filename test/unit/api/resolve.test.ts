@@ -74,7 +74,7 @@ const cases: {
     expect: { tier: "Dedicated", "consumer.fetchMinBytes": 51_200, "consumer.fetchMaxWaitMs": 100, "batch.size": 32 },
   },
   {
-    name: "ai-inference profile: one record per poll, 15 minute poll interval, 60 s session",
+    name: "ai-inference profile: one message held per partition, 15 minute rebalance timeout, 60 s session",
     spec: { profile: "ai-inference" },
     expect: {
       tier: "Standard",

@@ -217,6 +217,23 @@ describe("Pipeline", () => {
     assert.deepEqual([...client.paused], []);
   });
 
+  it("pauses a partition holding maxPartitionMessages (consumer.maxPollRecords) alone, and resumes it at half", async () => {
+    const handler = new ControlledHandler();
+    const { client, pipeline } = setup({ maxPartitionMessages: 4, concurrency: 2 }, handler);
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [0, 1, 2].map((o) => message(0, o)) });
+    assert.deepEqual([...client.paused], [], "3 of 4 held: still fetching");
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 3)] });
+    pipeline.onBatch({ topic: "t", partition: 1, messages: [message(1, 0)] });
+    assert.deepEqual([...client.paused], ["t-0"], "4 held: that partition alone pauses");
+    const call = (partition: number, offset: number) =>
+      handler.calls.find((c) => c.messages[0]?.partition === partition && c.messages[0].offset === offset);
+    call(0, 0)?.resolve();
+    await until(() => call(0, 1) !== undefined);
+    assert.deepEqual([...client.paused], ["t-0"], "3 held: above half, still paused");
+    call(0, 1)?.resolve();
+    await until(() => client.paused.size === 0);
+  });
+
   it("on stop, waits for running work, commits it and leaves queued work uncommitted", async () => {
     const handler = new ControlledHandler();
     const { client, pipeline } = setup({}, handler);
