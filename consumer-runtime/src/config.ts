@@ -68,6 +68,8 @@ const builtinHandlerSchema = z.strictObject({
 const moduleHandlerSchema = z.strictObject({
   /** Path of an ES module inside the image exporting handleMessage(message) or handleBatch(messages). */
   path: z.string().min(1),
+  /** Deadline of one handleBatch or handleMessage call; past it the call counts as failed (retried, dead-lettered). */
+  timeoutMs: z.int().min(1).max(3_600_000).default(60_000),
 });
 
 const httpHandlerSchema = z.strictObject({

@@ -10,7 +10,7 @@ type Kind = keyof HandlerConfig;
 const factories: { [K in Kind]: (config: NonNullable<HandlerConfig[K]>, context: HandlerContext) => Promise<Handler> } =
   {
     builtin: async (config, context) => builtinHandlers[config.name](config, context),
-    module: async (config) => loadModuleHandler(config.path),
+    module: async (config) => loadModuleHandler(config.path, config.timeoutMs),
     http: async (config) => httpHandler(config),
   };
 

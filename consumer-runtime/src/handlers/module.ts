@@ -9,7 +9,27 @@ import type { Handler } from "./contract.ts";
 type MessageFn = (message: ConsumedMessage) => unknown;
 type BatchFn = (messages: readonly ConsumedMessage[]) => unknown;
 
-export async function loadModuleHandler(path: string): Promise<Handler> {
+/**
+ * Settles with the call, or fails once timeoutMs passes: a hung call must not stall its partition forever. A
+ * promise cannot be cancelled, so the late call keeps running; its result is ignored.
+ */
+export function withDeadline(call: () => unknown, timeoutMs: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${what} did not finish within ${timeoutMs} ms (processing.handler.module.timeoutMs)`)),
+      timeoutMs,
+    );
+    Promise.resolve()
+      .then(call)
+      .then(
+        () => resolve(),
+        (error: unknown) => reject(error),
+      )
+      .finally(() => clearTimeout(timer));
+  });
+}
+
+export async function loadModuleHandler(path: string, timeoutMs = 60_000): Promise<Handler> {
   let loaded: Record<string, unknown>;
   try {
     loaded = await import(pathToFileURL(resolve(path)).href);
@@ -22,14 +42,17 @@ export async function loadModuleHandler(path: string): Promise<Handler> {
   };
   if (typeof loaded.handleBatch === "function") {
     const handleBatch = loaded.handleBatch as BatchFn;
-    return { handle: async (messages) => void (await handleBatch(messages)), close: closeHandler };
+    return {
+      handle: (messages) => withDeadline(() => handleBatch(messages), timeoutMs, "handleBatch"),
+      close: closeHandler,
+    };
   }
   const perMessage = loaded.handleMessage ?? loaded.default;
   if (typeof perMessage === "function") {
     const handleMessage = perMessage as MessageFn;
     return {
       async handle(messages) {
-        for (const message of messages) await handleMessage(message);
+        for (const message of messages) await withDeadline(() => handleMessage(message), timeoutMs, "handleMessage");
       },
       close: closeHandler,
     };

@@ -49,6 +49,8 @@ export interface Profile {
   batch?: Partial<BatchSettings>;
   consumer?: Partial<ConsumerSettings>;
   commit?: Partial<CommitSettings>;
+  /** Deadline of one module handler call (processing.handler.module.timeoutMs). */
+  moduleTimeoutMs?: number;
 }
 
 export const builtinDefaults: TunableSettings = {
@@ -86,9 +88,10 @@ export const profiles: Record<ProfileName, Profile> = {
   },
   "ai-inference": {
     summary:
-      "Slow, heavy handlers (model inference): one message per partition held at a time, 15 minutes to finish " +
-      "during a rebalance, a 60 s session.",
+      "Slow, heavy handlers (model inference): one message per partition held at a time, 15 minutes per module " +
+      "handler call and to finish during a rebalance, a 60 s session.",
     consumer: { maxPollRecords: 1, rebalanceTimeoutMs: 900_000, sessionTimeoutMs: 60_000 },
+    moduleTimeoutMs: 900_000,
   },
   "io-bound": {
     summary:

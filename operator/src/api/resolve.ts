@@ -9,6 +9,7 @@ import {
   profiles,
 } from "./profiles.ts";
 import type { KafkaConsumerGroupSpec } from "./spec.ts";
+import { defaultModuleTimeoutMs } from "./spec-processing.ts";
 import type { ResolvedSettings } from "./status.ts";
 
 type Source = ResolvedSettings["sources"][string];
@@ -64,6 +65,14 @@ export function resolveSettings(
     sources,
   };
   if (spec.profile) resolved.profile = spec.profile;
+  if (spec.processing.handler.module) {
+    resolved.moduleTimeoutMs = pick(
+      "processing.handler.module.timeoutMs",
+      spec.processing.handler.module.timeoutMs,
+      profile?.moduleTimeoutMs,
+      defaultModuleTimeoutMs,
+    );
+  }
   if (batchingTiers.includes(tier)) {
     resolved.batch = pickAll<BatchSettings>("batch", spec.batch, profile?.batch, builtinDefaults.batch);
   }

@@ -8,6 +8,9 @@ import { withRules } from "./rules.ts";
 export const builtinHandlerNames = ["noop", "log", "forward-to-topic", "simulate-work"] as const;
 export const orderingModes = ["partition", "key", "none"] as const;
 
+/** A module handler's deadline when neither the spec nor the profile sets one. */
+export const defaultModuleTimeoutMs = 60_000;
+
 const moduleHandler = z
   .strictObject({
     path: z
@@ -17,6 +20,16 @@ const moduleHandler = z
       .regex(/^\/\S+$/, "an absolute path inside the image, e.g. /app/handler.js")
       .describe(
         "Absolute path, inside the image, of an ES module exporting handleMessage(message) or handleBatch(messages).",
+      ),
+    timeoutMs: z
+      .int()
+      .min(1)
+      .max(3_600_000)
+      .optional()
+      .describe(
+        "Time allowed for one call of handleBatch (a whole batch) or handleMessage (one message). A call still " +
+          "running after it counts as a failure: retried, then dead-lettered, and the partition moves on (the " +
+          `late call is left to finish). Default ${defaultModuleTimeoutMs}; profile ai-inference: 900000.`,
       ),
   })
   .describe("A handler module shipped in the consumer image (spec.template.image).");

@@ -80,6 +80,10 @@ const resolvedSchema = z
         maxPollRecords: z.int().describe("Most messages of one partition held at once before its fetching pauses."),
       })
       .describe("Consumer settings in use."),
+    moduleTimeoutMs: z
+      .int()
+      .optional()
+      .describe("Deadline of one module handler call, in milliseconds (module handlers only)."),
     commit: z
       .strictObject({
         mode: z.enum(commitModes).describe("Commit mode."),

@@ -107,6 +107,23 @@ describe("module handler", () => {
     await assert.rejects(handler.handle([message(1), message(2)]), /too many/);
   });
 
+  it("fails a call that outlives timeoutMs, naming the field, so the message is retried or dead-lettered", async () => {
+    const path = write(
+      "hung.mjs",
+      "export const calls = []; export function handleMessage(m) { calls.push(m.offset); return m.offset === 2 ? new Promise(() => {}) : undefined; }",
+    );
+    const handler = await loadModuleHandler(path, 50);
+    await handler.handle([message(1)]);
+    await assert.rejects(
+      handler.handle([message(2), message(3)]),
+      /handleMessage did not finish within 50 ms \(processing\.handler\.module\.timeoutMs\)/,
+    );
+    const loaded = (await import(path)) as { calls: number[] };
+    assert.deepEqual(loaded.calls, [1, 2], "the batch stops at the hung message");
+    const batch = write("hung-batch.mjs", "export function handleBatch() { return new Promise(() => {}); }");
+    await assert.rejects((await loadModuleHandler(batch, 20)).handle([message(1)]), /handleBatch did not finish/);
+  });
+
   it("names the config field when the module has no handler or cannot load", async () => {
     const empty = write("empty.mjs", "export const nothing = 1;");
     await assert.rejects(

@@ -33,7 +33,7 @@ export function renderRuntimeConfig(context: RenderContext): Record<string, unkn
     processing: {
       handler: {
         ...(builtin ? { builtin } : {}),
-        ...(handler.module ? { module: handler.module } : {}),
+        ...(handler.module ? { module: { path: handler.module.path, timeoutMs: resolved.moduleTimeoutMs } } : {}),
         ...(handler.http ? { http: handler.http } : {}),
       },
       concurrency: spec.processing.concurrency,
