@@ -1,0 +1,102 @@
+// KafkaConsumerGroup fields that only the running operator can show honoured, against the real apiserver and the
+// real broker's SASL listener.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { connectAdmin } from "../../operator/src/kafka/admin.ts";
+import {
+  applyYaml,
+  condition,
+  createNamespace,
+  deleteNamespace,
+  groupClient,
+  groupManifest,
+  installCrd,
+} from "../support/cluster.ts";
+import { killAllStarted, startNodeProcess } from "../support/processes.ts";
+import { eventually, runTool, stackEnv, uniqueName } from "../support/stack-env.ts";
+
+describe("KafkaConsumerGroup fields honoured by the operator", { concurrency: false }, () => {
+  const env = stackEnv();
+  const namespace = uniqueName("fields");
+  const topic = uniqueName("shipments");
+  const groups = groupClient();
+
+  before(async () => {
+    await installCrd();
+    await createNamespace(namespace);
+    const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
+    await admin.createTopic(topic, 2);
+    await admin.close();
+    const operator = startNodeProcess("operator/src/main.ts", {
+      KUBECONFIG: env.kubeconfig,
+      WATCH_NAMESPACES: namespace,
+      METRICS_PORT: "0",
+      LEADER_ELECTION: "false",
+      POD_NAMESPACE: namespace,
+      LOG_LEVEL: "debug",
+    });
+    await operator.waitForLine(/"watches synced"/);
+  });
+
+  after(async () => {
+    await killAllStarted();
+    await deleteNamespace(namespace);
+  });
+
+  const saslGroup = (name: string, credentialsSecret: Record<string, string>) =>
+    groupManifest(namespace, name, {
+      kafka: {
+        bootstrapServers: [env.kafka.saslBootstrap],
+        sasl: { mechanism: env.kafka.sasl.mechanism, credentialsSecret },
+      },
+      topics: [topic],
+      processing: { handler: { builtin: { name: "noop" } } },
+    });
+
+  it("credentialsSecret: a Strimzi KafkaUser Secret (password, sasl.jaas.config) with the username in the spec", async () => {
+    const { username, password } = env.kafka.sasl;
+    // The layout Strimzi's User Operator writes for a SCRAM-SHA-512 KafkaUser: no username key.
+    await applyYaml({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "shipments-user", namespace },
+      stringData: {
+        password,
+        "sasl.jaas.config": `org.apache.kafka.common.security.scram.ScramLoginModule required username="${username}" password="${password}";`,
+      },
+    });
+    await applyYaml(saslGroup("literal", { name: "shipments-user", username }));
+    await applyYaml(saslGroup("keyed", { name: "shipments-user" }));
+
+    const reachable = await eventually(async () => {
+      const c = condition(await groups.get(namespace, "literal"), "KafkaReachable");
+      assert.equal(c?.status, "True", JSON.stringify(c));
+      return c;
+    }, 60_000);
+    assert.equal(reachable?.reason, "Connected");
+    const config = JSON.parse(
+      await runTool("kubectl", [
+        "get",
+        "configmap",
+        "literal-consumer-config",
+        "-n",
+        namespace,
+        "-o",
+        "jsonpath={.data.config\\.json}",
+      ]),
+    ) as { kafka: { sasl: Record<string, string> } };
+    assert.deepEqual(config.kafka.sasl, {
+      mechanism: "scram-sha-512",
+      username,
+      passwordFile: "/etc/lagpilot/kafka/sasl/password",
+    });
+
+    // Without the username in the spec, the same Secret lacks the default key: said, naming it.
+    const missing = await eventually(async () => {
+      const c = condition(await groups.get(namespace, "keyed"), "KafkaReachable");
+      assert.equal(c?.status, "False", JSON.stringify(c));
+      return c;
+    }, 60_000);
+    assert.match(missing?.message ?? "", /credentialsSecret.*has no key "username"/);
+  });
+});
