@@ -43,6 +43,51 @@ describe("KafkaConsumerGroup fields honoured by the operator", { concurrency: fa
     await deleteNamespace(namespace);
   });
 
+  const deploymentReplicas = async (name: string) =>
+    Number(
+      await runTool("kubectl", [
+        "get",
+        "deployment",
+        `${name}-consumer`,
+        "-n",
+        namespace,
+        "-o",
+        "jsonpath={.spec.replicas}",
+      ]),
+    );
+
+  it("paused: spec changes reach nothing until paused is false again; status still reports", async () => {
+    const spec = {
+      kafka: { bootstrapServers: [env.kafka.bootstrap] },
+      topics: [topic],
+      processing: { handler: { builtin: { name: "noop" } } },
+      replicas: 1,
+    };
+    await applyYaml(groupManifest(namespace, "held", spec));
+    await eventually(async () => assert.equal(await deploymentReplicas("held"), 1), 60_000);
+    const config = () =>
+      runTool("kubectl", ["get", "configmap", "held-consumer-config", "-n", namespace, "-o", "jsonpath={.data}"]);
+    const configBefore = await config();
+
+    await groups.patchSpec(namespace, "held", { paused: true, replicas: 2, processing: { concurrency: 4 } });
+    const paused = await eventually(async () => {
+      const group = await groups.get(namespace, "held");
+      assert.equal(group.status?.observedGeneration, group.metadata.generation);
+      const ready = condition(group, "Ready");
+      assert.equal(ready?.reason, "Paused", JSON.stringify(ready));
+      return group;
+    }, 60_000);
+    assert.equal(condition(paused, "KafkaReachable")?.status, "True", "status is still reported while paused");
+    // A few more reconciles (the poll interval is the default) change nothing either.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    assert.equal(await deploymentReplicas("held"), 1);
+    assert.equal(await config(), configBefore);
+
+    await groups.patchSpec(namespace, "held", { paused: false });
+    await eventually(async () => assert.equal(await deploymentReplicas("held"), 2), 60_000);
+    assert.notEqual(await config(), configBefore);
+  });
+
   const saslGroup = (name: string, credentialsSecret: Record<string, string>) =>
     groupManifest(namespace, name, {
       kafka: {
