@@ -1,17 +1,18 @@
 // The operator process: settings -> clients -> metrics server -> watches -> leader election -> reconciles.
 // SIGTERM drains the queue, releases the lease and exits.
-import * as k8s from "@kubernetes/client-node";
 import { API_VERSION, KIND, PLURAL } from "./api/group.ts";
 import { loadOperatorConfig } from "./config.ts";
 import { Controller } from "./controller/controller.ts";
+import { OperatorKubeConfig } from "./controller/kube-config.ts";
 import { LeaderElector } from "./controller/leader-election.ts";
+import { ObjectCache } from "./controller/object-cache.ts";
 import { AdminPool } from "./kafka/pool.ts";
 import { startHttpServer } from "./observability/http-server.ts";
 import { createLogger } from "./observability/logger.ts";
 import { createOperatorMetrics } from "./observability/metrics.ts";
-import { createApplier } from "./reconcile/applier.ts";
 import { MANAGED_BY, MANAGED_BY_LABEL } from "./reconcile/desired/names.ts";
 import { createEventRecorder } from "./reconcile/events.ts";
+import { createExecutor } from "./reconcile/execute.ts";
 import { createSecretReader } from "./reconcile/kafka-connection.ts";
 import { createReconciler } from "./reconcile/reconciler.ts";
 
@@ -31,26 +32,32 @@ async function main() {
     process.exit(2);
   }
   const log = createLogger({ component: "operator", pod: config.POD_NAME }, config.LOG_LEVEL);
-  const kubeConfig = new k8s.KubeConfig();
-  kubeConfig.loadFromDefault();
   const metrics = createOperatorMetrics();
+  const kubeConfig = new OperatorKubeConfig((verb) => metrics.apiserverRequestsTotal.inc({ verb }));
+  kubeConfig.loadFromDefault();
   const adminPool = new AdminPool({
     observe: (operation, seconds, failed) => {
       metrics.kafkaAdminDuration.observe({ operation }, seconds);
       if (failed) metrics.kafkaAdminErrorsTotal.inc({ operation });
     },
   });
-  const applier = createApplier(kubeConfig, (kind, result) => metrics.writesTotal.inc({ kind, operation: result }));
-  const events = createEventRecorder(kubeConfig, "lagpilot-operator", (error) =>
-    log.warn("could not record event", { error: String(error) }),
-  );
+  const readSecret = createSecretReader(kubeConfig);
+  const recorder = createEventRecorder(kubeConfig, {
+    instance: config.POD_NAME,
+    onError: (error) => log.warn("could not record event", { error: String(error) }),
+    onCreated: () => metrics.writesTotal.inc({ kind: "Event", operation: "create" }),
+  });
+  const cache = new ObjectCache();
   const reconciler = createReconciler({
-    kubeConfig,
-    applier,
-    events,
-    adminPool,
-    readSecret: createSecretReader(kubeConfig),
-    metrics,
+    observe: { cache, adminPool, readSecret },
+    execute: createExecutor({
+      kubeConfig,
+      cache,
+      adminPool,
+      readSecret,
+      recorder,
+      onWrite: (kind, operation) => metrics.writesTotal.inc({ kind, operation }),
+    }),
     log,
     runtimeImage: config.RUNTIME_IMAGE,
   });
@@ -66,16 +73,18 @@ async function main() {
     ],
     namespaces: config.WATCH_NAMESPACES,
     concurrency: config.RECONCILE_CONCURRENCY,
+    cache,
     reconcile: reconciler.reconcile,
     onDeleted: reconciler.forget,
+    metrics,
+    log,
     onWatchRestart: (resource, reason) => {
       metrics.watchRestartsTotal.inc({ resource });
       log.debug("watch restarted", { resource, reason });
     },
-    onReconcileError: (key, error, retryInMs) =>
-      log.warn("reconcile will be retried", { key, error: String(error), retryInMs: retryInMs ?? null }),
     onQueueDepth: (depth) => metrics.queueDepth.set(depth),
   });
+  metrics.setGroupSource(() => reconciler.snapshots());
 
   let synced = false;
   const server = await startHttpServer(config.METRICS_PORT, metrics.registry, {
@@ -109,7 +118,7 @@ async function main() {
       onStoppedLeading: () => {
         metrics.isLeader.set(0);
         // A standby must not keep exporting the values it saw as leader: alerts would see two stories.
-        for (const metric of Object.values(metrics.group)) metric.reset();
+        reconciler.forgetAll();
         void controller.stopProcessing();
       },
       log: (level, msg, fields) => log[level](msg, fields),

@@ -7,10 +7,14 @@ import * as k8s from "@kubernetes/client-node";
 import { repoRoot } from "../../operator/src/api/generated-files.ts";
 import { API_VERSION, KIND, PLURAL } from "../../operator/src/api/group.ts";
 import type { ReportedObject } from "../../operator/src/api/invalid-report.ts";
-import { reportInvalidSpec } from "../../operator/src/api/report-invalid.ts";
 import { resolveSettings } from "../../operator/src/api/resolve.ts";
 import { specSchema } from "../../operator/src/api/spec.ts";
 import { validateKafkaConsumerGroup } from "../../operator/src/api/validate.ts";
+import { ObjectCache } from "../../operator/src/controller/object-cache.ts";
+import { AdminPool } from "../../operator/src/kafka/pool.ts";
+import { createEventRecorder } from "../../operator/src/reconcile/events.ts";
+import { createExecutor } from "../../operator/src/reconcile/execute.ts";
+import { reportInvalidSpec as report } from "../../operator/src/reconcile/report-invalid.ts";
 import { eventually, runTool, stackEnv, uniqueName } from "../support/stack-env.ts";
 import { mergePatch, validBase } from "../unit/api/invalid-objects.ts";
 
@@ -32,6 +36,21 @@ describe("InvalidSpec reporting on the apiserver", () => {
   const kubeConfig = new k8s.KubeConfig();
   kubeConfig.loadFromFile(env.kubeconfig);
   const custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+  // The operator's own status writer and Event recorder.
+  const execute = createExecutor({
+    kubeConfig,
+    cache: new ObjectCache(),
+    adminPool: new AdminPool(),
+    readSecret: async () => undefined,
+    recorder: createEventRecorder(kubeConfig, {
+      instance: "test",
+      onError: (error) => {
+        throw error;
+      },
+    }),
+  });
+  const reportInvalidSpec = (object: ReportedObject, message: string, now: Date) =>
+    report(execute, object, message, now);
   const namespace = uniqueName("api-report");
   // A permissive stand-in for an old CRD, in a group of its own so that the shared CRD is never disturbed.
   const looseGroup = `${uniqueName("old").replaceAll("-", "")}.test.lagpilot.dev`;
@@ -121,7 +140,7 @@ describe("InvalidSpec reporting on the apiserver", () => {
       "spec.tier",
     ]);
 
-    const first = await reportInvalidSpec(kubeConfig, stored, verdict.message, new Date(), { instance: "test" });
+    const first = await reportInvalidSpec(stored, verdict.message, new Date());
     assert.deepEqual(first, { statusWritten: true, eventCreated: true });
 
     const reported = await read(looseGroup, name);
@@ -138,7 +157,7 @@ describe("InvalidSpec reporting on the apiserver", () => {
     assert.equal(seen[0]?.reason, "InvalidSpec");
 
     // Level-triggered: the next reconcile of the same object writes nothing and emits nothing.
-    const again = await reportInvalidSpec(kubeConfig, reported, verdict.message, new Date(), { instance: "test" });
+    const again = await reportInvalidSpec(reported, verdict.message, new Date());
     assert.deepEqual(again, { statusWritten: false, eventCreated: false });
     assert.equal((await events(name)).length, 1);
 
@@ -161,7 +180,7 @@ describe("InvalidSpec reporting on the apiserver", () => {
       second.message,
       "spec.autoscaling.minReplicas: autoscaling.minReplicas must not exceed autoscaling.maxReplicas",
     );
-    assert.deepEqual(await reportInvalidSpec(kubeConfig, edited, second.message, new Date()), {
+    assert.deepEqual(await reportInvalidSpec(edited, second.message, new Date()), {
       statusWritten: true,
       eventCreated: true,
     });
@@ -191,7 +210,7 @@ describe("InvalidSpec reporting on the apiserver", () => {
     if (verdict.valid) return;
     assert.equal(verdict.issues[0]?.field, "spec.groupId");
 
-    await reportInvalidSpec(kubeConfig, stored, verdict.message, new Date());
+    await reportInvalidSpec(stored, verdict.message, new Date());
     const row = (await kubectl(["get", "kcg", name, "-n", namespace, "--no-headers"])).trim().split(/\s+/);
     assert.ok(row.includes("InvalidSpec"), row.join(" "));
     const described = await kubectl(["describe", "kcg", name, "-n", namespace]);
@@ -205,7 +224,7 @@ describe("InvalidSpec reporting on the apiserver", () => {
       kind: KIND,
       metadata: { name, namespace, generation: 1 },
     };
-    assert.deepEqual(await reportInvalidSpec(kubeConfig, ghost, "spec.tier: bad", new Date()), {
+    assert.deepEqual(await reportInvalidSpec(ghost, "spec.tier: bad", new Date()), {
       statusWritten: false,
       eventCreated: false,
     });

@@ -1,7 +1,12 @@
-// Wires watches to the work queue: every change of a KafkaConsumerGroup, or of an object it owns,
-// queues the group's key. Watches run on every replica (a hot standby); only the leader processes keys.
+// Wires watches to the cache and the work queue: every change of a KafkaConsumerGroup, or of an object it
+// owns, updates the cache and queues the group's key. Watches run on every replica (a hot standby); only the
+// leader processes keys. Each reconcile's result is counted and logged here, once.
 import type * as k8s from "@kubernetes/client-node";
+import type { Logger } from "../observability/logger.ts";
+import type { ReconcileMetrics } from "../observability/metrics.ts";
+import type { ObjectCache } from "./object-cache.ts";
 import { keyOf, ownerKey } from "./object-key.ts";
+import { reportReconcile } from "./reconcile-report.ts";
 import { WatchSource } from "./watch-source.ts";
 import { type ReconcileOutcome, WorkQueue } from "./work-queue.ts";
 
@@ -18,64 +23,107 @@ export interface ControllerOptions {
   owned: WatchedResource[];
   /** Empty: all namespaces. */
   namespaces: string[];
+  /** Filled by the watches, read by the reconciler. */
+  cache: ObjectCache;
   reconcile: (key: string) => Promise<ReconcileOutcome>;
   onDeleted?: (key: string) => void;
   concurrency?: number;
+  metrics: ReconcileMetrics;
+  log: Logger;
   onWatchRestart?: (resource: string, reason: string) => void;
-  onReconcileError?: (key: string, error: unknown, retryInMs: number | undefined) => void;
   onQueueDepth?: (depth: number) => void;
 }
 
 export class Controller {
+  readonly cache: ObjectCache;
   readonly #queue: WorkQueue;
   readonly #sources: WatchSource[] = [];
   readonly #options: ControllerOptions;
   /** Every primary object seen, with its last generation, so a new leader can queue them all. */
   readonly #known = new Map<string, number>();
+  readonly #started = new Map<string, number>();
 
   constructor(options: ControllerOptions) {
     this.#options = options;
+    this.cache = options.cache;
     this.#queue = new WorkQueue({
-      process: options.reconcile,
+      process: (key) => this.#reconcile(key),
       concurrency: options.concurrency ?? 4,
-      onError: options.onReconcileError,
+      onError: (key, error, retryInMs) => this.#report(key, error, retryInMs),
       onDepthChange: options.onQueueDepth,
     });
     const namespaces = options.namespaces.length > 0 ? options.namespaces : [undefined];
+    const { primary } = options;
     for (const namespace of namespaces) {
       this.#sources.push(
-        this.#source(options.primary, namespace, (type, object) => {
-          const key = keyOf(object);
-          if (type === "DELETED") {
-            this.#known.delete(key);
-            this.#queue.forget(key);
-            options.onDeleted?.(key);
-            return;
-          }
-          // Our own status writes come back as MODIFIED events with the same generation: reacting to them
-          // would turn every status change into another reconcile (and another Kafka poll).
-          const generation = object.metadata?.generation ?? 0;
-          const statusOnly =
-            type === "MODIFIED" && this.#known.get(key) === generation && !object.metadata?.deletionTimestamp;
-          this.#known.set(key, generation);
-          if (!statusOnly) this.#queue.add(key);
+        this.#source(primary, namespace, {
+          onList: (items) => {
+            for (const gone of this.cache.replace(primary.kind, namespace, items)) this.#deleted(gone);
+          },
+          onEvent: (type, object) => {
+            const key = keyOf(object);
+            if (type === "DELETED") {
+              this.cache.remove(primary.kind, object.metadata?.namespace ?? "", object.metadata?.name ?? "");
+              this.#deleted(key);
+              return;
+            }
+            this.cache.put(primary.kind, object);
+            // Our own status writes come back as MODIFIED events with the same generation: reacting to them
+            // would turn every status change into another reconcile (and another Kafka poll).
+            const generation = object.metadata?.generation ?? 0;
+            const statusOnly =
+              type === "MODIFIED" && this.#known.get(key) === generation && !object.metadata?.deletionTimestamp;
+            this.#known.set(key, generation);
+            if (!statusOnly) this.#queue.add(key);
+          },
         }),
       );
       for (const owned of options.owned) {
         this.#sources.push(
-          this.#source(owned, namespace, (_type, object) => {
-            const key = ownerKey(object, options.primary.kind, options.primary.apiVersion.split("/")[0] ?? "");
-            if (key) this.#queue.add(key);
+          this.#source(owned, namespace, {
+            onList: (items) => {
+              this.cache.replace(owned.kind, namespace, items);
+            },
+            onEvent: (type, object) => {
+              if (type === "DELETED") {
+                this.cache.remove(owned.kind, object.metadata?.namespace ?? "", object.metadata?.name ?? "");
+              } else {
+                this.cache.put(owned.kind, object);
+              }
+              const key = ownerKey(object, primary.kind, primary.apiVersion.split("/")[0] ?? "");
+              if (key) this.#queue.add(key);
+            },
           }),
         );
       }
     }
   }
 
+  #deleted(key: string): void {
+    this.#known.delete(key);
+    this.#queue.forget(key);
+    this.#options.onDeleted?.(key);
+  }
+
+  async #reconcile(key: string): Promise<ReconcileOutcome> {
+    const started = performance.now();
+    this.#started.set(key, started);
+    const outcome = await this.#options.reconcile(key);
+    this.#report(key, undefined, undefined);
+    return outcome;
+  }
+
+  #report(key: string, error: unknown, retryInMs: number | undefined): void {
+    const started = this.#started.get(key) ?? performance.now();
+    this.#started.delete(key);
+    const seconds = (performance.now() - started) / 1000;
+    reportReconcile(this.#options.metrics, this.#options.log, key, seconds, error, retryInMs);
+  }
+
   #source(
     resource: WatchedResource,
     namespace: string | undefined,
-    onEvent: (type: string, object: k8s.KubernetesObject) => void,
+    handlers: Pick<ConstructorParameters<typeof WatchSource>[0], "onEvent" | "onList">,
   ): WatchSource {
     return new WatchSource({
       kubeConfig: this.#options.kubeConfig,
@@ -84,7 +132,7 @@ export class Controller {
       plural: resource.plural,
       namespace,
       labelSelector: resource.labelSelector,
-      onEvent,
+      ...handlers,
       onRestart: (reason) => this.#options.onWatchRestart?.(resource.plural, reason),
     });
   }
@@ -112,9 +160,5 @@ export class Controller {
   async stop(): Promise<void> {
     for (const source of this.#sources) source.stop();
     await this.#queue.stop();
-  }
-
-  enqueue(key: string): void {
-    this.#queue.add(key);
   }
 }

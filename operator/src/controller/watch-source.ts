@@ -1,6 +1,6 @@
 // A list-then-watch source that survives what real apiservers do: dropped connections and errors
 // (re-watch with backoff), 410 Gone (re-list), long silences (server-side watch timeout and a periodic
-// full re-list). It reports objects, not a cache: the reconciler reads what it needs.
+// full re-list). It reports objects and lists; the controller keeps them in its cache (object-cache.ts).
 import * as k8s from "@kubernetes/client-node";
 import { backoffDelay } from "./backoff.ts";
 
@@ -20,6 +20,8 @@ export interface WatchSourceOptions {
   /** Server-side watch timeout; the watch is re-opened from the last resourceVersion. */
   watchTimeoutSeconds?: number;
   onEvent: (type: WatchEventType, object: k8s.KubernetesObject) => void;
+  /** Called with every full list, before its objects are reported as SYNC (a cache replaces its content). */
+  onList?: (items: k8s.KubernetesObject[]) => void;
   onRestart?: (reason: string) => void;
 }
 
@@ -98,6 +100,7 @@ export class WatchSource {
           labelSelector,
         );
         this.#resourceVersion = list.metadata?.resourceVersion ?? "";
+        this.#options.onList?.(list.items);
         for (const item of list.items) this.#options.onEvent("SYNC", item);
         this.#markSynced();
       }

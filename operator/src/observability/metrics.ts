@@ -1,93 +1,187 @@
-// Every operator metric, declared once, on the operator's own Registry.
+// Every operator metric, declared once, on the operator's own Registry. Per-group series are computed at
+// scrape time from what the reconciler remembers (collect()), so a deleted group's series vanish with it.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { GroupLagSummary } from "../lag/types.ts";
 
-export interface OperatorMetrics {
-  registry: Registry;
+export type GroupLabel = "namespace" | "name" | "consumergroup";
+export type GroupLabels = Record<GroupLabel, string>;
+
+/** What one group exports, kept in the reconciler's memory. */
+export interface GroupSnapshot {
+  labels: GroupLabels;
+  lagTargetSeconds: number;
+  replicasMax: number;
+  replicasDesired: number;
+  replicasReady: number;
+  kafkaReachable: boolean;
+  scalingLimited: boolean;
+  partitions?: number;
+  summary?: GroupLagSummary;
+  /** Replica and partition changes so far, by "direction/reason". */
+  scaleEvents: Record<string, number>;
+}
+
+export type SnapshotSource = () => Iterable<GroupSnapshot>;
+
+export interface ReconcileMetrics {
   reconcileTotal: Counter<"result">;
   reconcileErrorsTotal: Counter<"reason">;
   reconcileDuration: Histogram;
+}
+
+export interface OperatorMetrics extends ReconcileMetrics {
+  registry: Registry;
   queueDepth: Gauge;
   watchRestartsTotal: Counter<"resource">;
   kafkaAdminErrorsTotal: Counter<"operation">;
   kafkaAdminDuration: Histogram<"operation">;
   writesTotal: Counter<"kind" | "operation">;
+  apiserverRequestsTotal: Counter<"verb">;
   isLeader: Gauge;
-  group: GroupMetrics;
+  /** Where the per-group series come from; set once the reconciler exists. */
+  setGroupSource(source: SnapshotSource): void;
 }
 
-/** Per-KafkaConsumerGroup series; every one carries namespace and name of the KafkaConsumerGroup. */
-export interface GroupMetrics {
-  partitionLag: Gauge<GroupLabel | "topic" | "partition">;
-  partitionLagSeconds: Gauge<GroupLabel | "topic" | "partition">;
-  groupLag: Gauge<GroupLabel>;
-  groupLagSeconds: Gauge<GroupLabel>;
-  lagTargetSeconds: Gauge<GroupLabel>;
-  produceRate: Gauge<GroupLabel>;
-  consumeRate: Gauge<GroupLabel>;
-  replicasDesired: Gauge<GroupLabel>;
-  replicasReady: Gauge<GroupLabel>;
-  replicasMax: Gauge<GroupLabel>;
-  partitions: Gauge<GroupLabel>;
-  partitionsByHealth: Gauge<GroupLabel | "state">;
-  scalingLimited: Gauge<GroupLabel>;
-  kafkaReachable: Gauge<GroupLabel>;
-  scaleEventsTotal: Counter<GroupLabel | "direction" | "reason">;
-}
-
-export type GroupLabel = "namespace" | "name" | "consumergroup";
 const groupLabels: GroupLabel[] = ["namespace", "name", "consumergroup"];
 
-function createGroupMetrics(registry: Registry): GroupMetrics {
-  const gauge = <L extends string>(name: string, help: string, extra: L[] = []) =>
-    new Gauge<GroupLabel | L>({ name, help, labelNames: [...groupLabels, ...extra], registers: [registry] });
-  return {
-    partitionLag: gauge(
-      "kafka_consumergroup_lag",
-      "Messages between the committed offset and the log end, per partition.",
-      ["topic", "partition"],
-    ),
-    partitionLagSeconds: gauge(
-      "kafka_consumergroup_lag_seconds",
-      "Estimated seconds since the committed offset was the log end, per partition.",
-      ["topic", "partition"],
-    ),
-    groupLag: gauge("kafka_consumergroup_group_lag", "Messages behind, summed over the group's partitions."),
-    groupLagSeconds: gauge(
-      "kafka_consumergroup_group_lag_seconds",
-      "Seconds behind: the largest partition lag in time.",
-    ),
-    lagTargetSeconds: gauge(
-      "lagpilot_group_lag_target_seconds",
-      "The group's lag target in seconds (spec.lag.maxSeconds).",
-    ),
-    produceRate: gauge("lagpilot_group_produce_rate", "Messages per second produced to the group's topics."),
-    consumeRate: gauge("lagpilot_group_consume_rate", "Messages per second committed by the group."),
-    replicasDesired: gauge("lagpilot_group_replicas_desired", "Replicas the operator asks for."),
-    replicasReady: gauge("lagpilot_group_replicas_ready", "Ready replicas of the consumer Deployment."),
-    replicasMax: gauge("lagpilot_group_replicas_max", "The autoscaler's maxReplicas."),
-    partitions: gauge("lagpilot_group_partitions", "Partitions of the group's topics."),
-    partitionsByHealth: gauge(
-      "lagpilot_group_partitions_by_health",
-      "Partitions per health state (OK, WARN, STALL, STOP, REWIND).",
-      ["state"],
-    ),
-    scalingLimited: gauge("lagpilot_group_scaling_limited", "1 when more replicas are needed than partitions allow."),
-    kafkaReachable: gauge("lagpilot_group_kafka_reachable", "1 when the operator reached the group's Kafka cluster."),
-    scaleEventsTotal: new Counter({
-      name: "lagpilot_scale_events_total",
-      help: "Replica and partition changes made by the autoscaler, by direction (up, down, partitions) and reason.",
-      labelNames: [...groupLabels, "direction", "reason"],
-      registers: [registry],
-    }),
+type Series = [labels: Record<string, string>, value: number];
+type Extract = (group: GroupSnapshot) => Series[];
+
+const whole =
+  (read: (group: GroupSnapshot) => number | undefined): Extract =>
+  (group) => {
+    const value = read(group);
+    return value === undefined ? [] : [[group.labels, value]];
   };
+
+const perPartition =
+  (read: (p: GroupLagSummary["partitions"][number]) => number): Extract =>
+  (group) =>
+    (group.summary?.partitions ?? []).map((p) => [
+      { ...group.labels, topic: p.topic, partition: String(p.partition) },
+      read(p),
+    ]);
+
+interface GroupGauge {
+  name: string;
+  help: string;
+  extra?: string[];
+  extract: Extract;
+}
+
+const groupGauges: GroupGauge[] = [
+  {
+    name: "kafka_consumergroup_lag",
+    help: "Messages between the committed offset and the log end, per partition.",
+    extra: ["topic", "partition"],
+    extract: perPartition((p) => p.lag),
+  },
+  {
+    name: "kafka_consumergroup_lag_seconds",
+    help: "Estimated seconds since the committed offset was the log end, per partition.",
+    extra: ["topic", "partition"],
+    extract: perPartition((p) => p.lagSeconds ?? 0),
+  },
+  {
+    name: "kafka_consumergroup_group_lag",
+    help: "Messages behind, summed over the group's partitions.",
+    extract: whole((g) => g.summary?.totalLag),
+  },
+  {
+    name: "kafka_consumergroup_group_lag_seconds",
+    help: "Seconds behind: the largest partition lag in time.",
+    extract: whole((g) => g.summary?.maxLagSeconds),
+  },
+  {
+    name: "lagpilot_group_lag_target_seconds",
+    help: "The group's lag target in seconds (spec.lag.maxSeconds).",
+    extract: whole((g) => g.lagTargetSeconds),
+  },
+  {
+    name: "lagpilot_group_produce_rate",
+    help: "Messages per second produced to the group's topics.",
+    extract: whole((g) => g.summary?.produceRate),
+  },
+  {
+    name: "lagpilot_group_consume_rate",
+    help: "Messages per second committed by the group.",
+    extract: whole((g) => g.summary?.consumeRate),
+  },
+  {
+    name: "lagpilot_group_replicas_desired",
+    help: "Replicas the operator asks for.",
+    extract: whole((g) => g.replicasDesired),
+  },
+  {
+    name: "lagpilot_group_replicas_ready",
+    help: "Ready replicas of the consumer Deployment.",
+    extract: whole((g) => g.replicasReady),
+  },
+  { name: "lagpilot_group_replicas_max", help: "The autoscaler's maxReplicas.", extract: whole((g) => g.replicasMax) },
+  {
+    name: "lagpilot_group_partitions",
+    help: "Partitions of the group's topics.",
+    extract: whole((g) => g.partitions),
+  },
+  {
+    name: "lagpilot_group_partitions_by_health",
+    help: "Partitions per health state (OK, WARN, STALL, STOP, REWIND).",
+    extra: ["state"],
+    extract: (g) =>
+      Object.entries(g.summary?.healthCounts ?? {}).map(([state, count]) => [{ ...g.labels, state }, count]),
+  },
+  {
+    name: "lagpilot_group_scaling_limited",
+    help: "1 when more replicas are needed than partitions allow.",
+    extract: whole((g) => (g.scalingLimited ? 1 : 0)),
+  },
+  {
+    name: "lagpilot_group_kafka_reachable",
+    help: "1 when the operator reached the group's Kafka cluster.",
+    extract: whole((g) => (g.kafkaReachable ? 1 : 0)),
+  },
+];
+
+function registerGroupMetrics(registry: Registry, source: () => Iterable<GroupSnapshot>): void {
+  for (const { name, help, extra = [], extract } of groupGauges) {
+    new Gauge({
+      name,
+      help,
+      labelNames: [...groupLabels, ...extra],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const group of source()) for (const [labels, value] of extract(group)) this.set(labels, value);
+      },
+    });
+  }
+  new Counter({
+    name: "lagpilot_scale_events_total",
+    help: "Replica and partition changes made by the autoscaler, by direction (up, down, partitions) and reason.",
+    labelNames: [...groupLabels, "direction", "reason"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const group of source()) {
+        for (const [kind, count] of Object.entries(group.scaleEvents)) {
+          const [direction = "", reason = ""] = kind.split("/");
+          this.inc({ ...group.labels, direction, reason }, count);
+        }
+      }
+    },
+  });
 }
 
 export function createOperatorMetrics(): OperatorMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "lagpilot_operator_" });
+  let groupSource: SnapshotSource = () => [];
+  registerGroupMetrics(registry, () => groupSource());
   return {
     registry,
-    group: createGroupMetrics(registry),
+    setGroupSource: (source) => {
+      groupSource = source;
+    },
     reconcileTotal: new Counter({
       name: "lagpilot_reconcile_total",
       help: "Reconciles of KafkaConsumerGroups, by result (success, error, invalid).",
@@ -96,7 +190,7 @@ export function createOperatorMetrics(): OperatorMetrics {
     }),
     reconcileErrorsTotal: new Counter({
       name: "lagpilot_reconcile_errors_total",
-      help: "Reconciles that failed, by reason.",
+      help: "Reconciles that failed, by reason (the apiserver's reason such as Conflict or Invalid, Kafka, Internal).",
       labelNames: ["reason"],
       registers: [registry],
     }),
@@ -132,8 +226,14 @@ export function createOperatorMetrics(): OperatorMetrics {
     }),
     writesTotal: new Counter({
       name: "lagpilot_apiserver_writes_total",
-      help: "Writes the operator sent to the apiserver, by kind and operation.",
+      help: "Writes the operator sent to the apiserver, by kind and operation (apply, status, delete, event).",
       labelNames: ["kind", "operation"],
+      registers: [registry],
+    }),
+    apiserverRequestsTotal: new Counter({
+      name: "lagpilot_apiserver_requests_total",
+      help: "Requests the operator sent to the apiserver, by verb (get, list, watch, create, update, patch, delete).",
+      labelNames: ["verb"],
       registers: [registry],
     }),
     isLeader: new Gauge({

@@ -1,0 +1,138 @@
+// Every write of one reconcile, in order: server-side apply of the owned objects (and deletion of one that
+// should no longer exist), topic growth up to the desired partitions, the status (one server-side-apply
+// writer, for valid and invalid specs alike) and the Events (one recorder). Each object the apiserver
+// returns goes back into the watch cache, so the next reconcile sees what was written.
+import * as k8s from "@kubernetes/client-node";
+import { PLURAL } from "../api/group.ts";
+import type { KafkaConsumerGroupSpec } from "../api/spec.ts";
+import type { KafkaConsumerGroupStatus } from "../api/status.ts";
+import type { ObjectCache } from "../controller/object-cache.ts";
+import type { AdminPool } from "../kafka/pool.ts";
+import { isNotFound } from "../kube-errors.ts";
+import type { EventRecorder, EventTarget } from "./events.ts";
+import { resolveKafkaConnection, type SecretReader } from "./kafka-connection.ts";
+import type { PlannedEvent } from "./plan.ts";
+import type { ObjectRef } from "./plan-objects.ts";
+
+export const FIELD_MANAGER = "lagpilot";
+
+export type WriteKind = "apply" | "delete" | "status" | "partitions";
+
+export interface ExecuteDeps {
+  kubeConfig: k8s.KubeConfig;
+  cache: Pick<ObjectCache, "put" | "remove">;
+  adminPool: AdminPool;
+  readSecret: SecretReader;
+  recorder: EventRecorder;
+  onWrite?: (kind: string, operation: WriteKind) => void;
+}
+
+export interface StatusTarget {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** Resource plural of the kind; KafkaConsumerGroup's by default. */
+  plural?: string;
+}
+
+export interface Executor {
+  /** Applies, deletes and grows; returns the first error (the rest is not attempted), or undefined. */
+  writeObjects(
+    writes: { apply: k8s.KubernetesObject[]; remove: ObjectRef[]; partitions: { topic: string; count: number }[] },
+    group: { namespace: string; spec: KafkaConsumerGroupSpec } | undefined,
+  ): Promise<unknown>;
+  /** Writes the whole status; false when the object is gone. */
+  writeStatus(target: StatusTarget, status: KafkaConsumerGroupStatus): Promise<boolean>;
+  recordEvents(target: EventTarget, events: readonly PlannedEvent[]): Promise<void>;
+}
+
+export function createExecutor(deps: ExecuteDeps): Executor {
+  const objects = k8s.KubernetesObjectApi.makeApiClient(deps.kubeConfig);
+  const custom = deps.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+
+  async function apply(desired: k8s.KubernetesObject): Promise<void> {
+    const written = await objects.patch(
+      desired,
+      undefined,
+      undefined,
+      FIELD_MANAGER,
+      true,
+      k8s.PatchStrategy.ServerSideApply,
+    );
+    deps.cache.put(desired.kind ?? "", written);
+    deps.onWrite?.(desired.kind ?? "", "apply");
+  }
+
+  async function remove(ref: ObjectRef): Promise<void> {
+    try {
+      await objects.delete({
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, namespace: ref.namespace },
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    deps.cache.remove(ref.kind, ref.namespace, ref.name);
+    deps.onWrite?.(ref.kind, "delete");
+  }
+
+  /** Grows a topic only while Kafka says it has fewer partitions than desired: growing is not idempotent. */
+  async function grow(group: { namespace: string; spec: KafkaConsumerGroupSpec }, topic: string, count: number) {
+    const connection = await resolveKafkaConnection(group.spec.kafka, group.namespace, deps.readSecret);
+    await deps.adminPool.use(connection, "createPartitions", async (admin) => {
+      const current = (await admin.partitionCounts([topic])).get(topic) ?? 0;
+      if (current < count) await admin.createPartitions(topic, count);
+    });
+    deps.onWrite?.("Topic", "partitions");
+  }
+
+  return {
+    async writeObjects(writes, group) {
+      try {
+        for (const desired of writes.apply) await apply(desired);
+        for (const ref of writes.remove) await remove(ref);
+        if (group) for (const { topic, count } of writes.partitions) await grow(group, topic, count);
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    },
+
+    async writeStatus(target, status) {
+      const slash = target.apiVersion.indexOf("/");
+      try {
+        const written = await custom.patchNamespacedCustomObjectStatus(
+          {
+            group: target.apiVersion.slice(0, slash),
+            version: target.apiVersion.slice(slash + 1),
+            namespace: target.namespace,
+            plural: target.plural ?? PLURAL,
+            name: target.name,
+            body: {
+              apiVersion: target.apiVersion,
+              kind: target.kind,
+              metadata: { name: target.name, namespace: target.namespace },
+              status,
+            },
+            fieldManager: FIELD_MANAGER,
+            force: true,
+          },
+          k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.ServerSideApply),
+        );
+        deps.cache.put(target.kind, written as k8s.KubernetesObject);
+        deps.onWrite?.(target.kind, "status");
+        return true;
+      } catch (error) {
+        // Deleted meanwhile: nothing left to report on.
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+
+    async recordEvents(target, events) {
+      for (const event of events) await deps.recorder.record(target, event.type, event.reason, event.message);
+    },
+  };
+}

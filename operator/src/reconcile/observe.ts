@@ -1,0 +1,126 @@
+// Every read of one reconcile: the group and the objects it owns from the watch caches (no request to the
+// apiserver), and one Kafka poll when one is due. Nothing here decides anything but whether to poll.
+import type * as k8s from "@kubernetes/client-node";
+import { KIND } from "../api/group.ts";
+import type { KafkaConsumerGroup } from "../api/object.ts";
+import { resolveSettings } from "../api/resolve.ts";
+import type { KafkaConsumerGroupStatus } from "../api/status.ts";
+import { type Validation, validateKafkaConsumerGroup } from "../api/validate.ts";
+import type { CacheReader } from "../controller/object-cache.ts";
+import type { ObjectKey } from "../controller/object-key.ts";
+import type { AdminPool } from "../kafka/pool.ts";
+import { buildPoll } from "../lag/poll.ts";
+import type { Poll } from "../lag/types.ts";
+import { objectNames } from "./desired/names.ts";
+import { resolveKafkaConnection, SecretMissingError, type SecretReader } from "./kafka-connection.ts";
+import type { GroupMemory, OwnedObjects } from "./memory.ts";
+import { pollDue } from "./poll-due.ts";
+import type { KafkaOutcome } from "./status.ts";
+
+/** The group as stored, before validation: enough to report on it even when its spec is invalid. */
+export interface StoredGroup {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; uid?: string; generation?: number; resourceVersion?: string };
+  spec?: unknown;
+  status?: KafkaConsumerGroupStatus;
+}
+
+/** One poll of Kafka: what it answered, or why it could not be asked. */
+export interface KafkaReading {
+  atMs: number;
+  generation: number;
+  kafka: KafkaOutcome;
+  /** Partitions per topic, when Kafka answered. */
+  topics?: Record<string, number>;
+  pollError?: string;
+  poll?: Poll;
+}
+
+export interface Observed {
+  key: ObjectKey;
+  /** Undefined: the group is gone. */
+  stored?: StoredGroup;
+  validation?: Validation;
+  owned: OwnedObjects;
+  /** Set when Kafka was polled in this reconcile. */
+  reading?: KafkaReading;
+}
+
+export interface ObserveDeps {
+  cache: CacheReader;
+  adminPool: AdminPool;
+  readSecret: SecretReader;
+}
+
+function ownedObjects(cache: CacheReader, key: ObjectKey): OwnedObjects {
+  const names = objectNames(key.name);
+  return {
+    configMap: cache.get<k8s.V1ConfigMap>("ConfigMap", key.namespace, names.configMap),
+    deployment: cache.get<k8s.V1Deployment>("Deployment", key.namespace, names.deployment),
+    service: cache.get<k8s.V1Service>("Service", key.namespace, names.service),
+    pdb: cache.get<k8s.V1PodDisruptionBudget>("PodDisruptionBudget", key.namespace, names.pdb),
+  };
+}
+
+async function readKafka(deps: ObserveDeps, group: KafkaConsumerGroup, key: ObjectKey, nowMs: number) {
+  const { spec } = group;
+  const groupId = resolveSettings(spec, key).groupId;
+  const servers = spec.kafka.bootstrapServers.join(",");
+  const generation = group.metadata.generation ?? 0;
+  try {
+    const connection = await resolveKafkaConnection(spec.kafka, key.namespace, deps.readSecret);
+    const { topics } = spec;
+    const answered = await deps.adminPool.use(connection, "observe", async (admin) => {
+      const [counts, logOffsets, committed, description] = await Promise.all([
+        admin.partitionCounts(topics),
+        admin.logOffsets(topics),
+        admin.committedOffsets(groupId, topics),
+        admin.describeGroup(groupId),
+      ]);
+      const missing = topics.filter((t) => !counts.has(t));
+      if (missing.length > 0) throw new Error(`topic(s) ${missing.join(", ")} do not exist in Kafka (spec.topics)`);
+      return { counts, poll: buildPoll({ timeMs: nowMs, logOffsets, committed, group: description }) };
+    });
+    return {
+      atMs: nowMs,
+      generation,
+      kafka: { reachable: true, message: `connected to ${servers}` },
+      topics: Object.fromEntries(answered.counts),
+      poll: answered.poll,
+    } satisfies KafkaReading;
+  } catch (error) {
+    const pollError = String((error as Error).message ?? error);
+    const kafka: KafkaOutcome =
+      error instanceof SecretMissingError
+        ? { reachable: false, reason: "SecretMissing", message: pollError }
+        : {
+            reachable: false,
+            reason: "KafkaUnreachable",
+            message: `cannot reach Kafka at ${servers} (spec.kafka): ${pollError}; check the address, network policy and credentials`,
+          };
+    return { atMs: nowMs, generation, kafka, pollError } satisfies KafkaReading;
+  }
+}
+
+export async function observe(
+  deps: ObserveDeps,
+  key: ObjectKey,
+  memory: GroupMemory | undefined,
+  nowMs: number,
+): Promise<Observed> {
+  const stored = deps.cache.get<k8s.KubernetesObject>(KIND, key.namespace, key.name) as StoredGroup | undefined;
+  const owned = ownedObjects(deps.cache, key);
+  if (!stored) return { key, owned };
+  const validation = validateKafkaConsumerGroup(stored);
+  if (!validation.valid) return { key, stored, validation, owned };
+  const group = validation.object;
+  const due = pollDue(
+    memory?.lastPoll,
+    group.metadata.generation ?? 0,
+    group.spec.autoscaling.pollIntervalSeconds,
+    nowMs,
+  );
+  if (!due) return { key, stored, validation, owned };
+  return { key, stored, validation, owned, reading: await readKafka(deps, group, key, nowMs) };
+}

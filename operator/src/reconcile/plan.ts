@@ -1,0 +1,328 @@
+// The pure heart of a reconcile: what was observed, what the operator remembers and the clock in; the objects
+// to write, the partitions each topic should have, the status, the Events and log lines, the next memory and
+// when to look again out. No I/O: every case is a table test (test/unit/reconcile/plan.test.ts).
+//
+// Steps, in order:
+//   the group is gone                  -> forget it
+//   the spec is invalid                -> Ready=False/InvalidSpec (status and one Event), not retried
+//   Kafka: record the new reading, if any, into the lag history
+//   replicas: the autoscaler's decision (made at a poll, re-used until the next), else spec.replicas;
+//             while Kafka is unreachable, whatever runs now
+//   partitions: a decision to grow raises the desired level of a topic; it never falls
+//   objects: the desired ConfigMap, Deployment, Service (and PDB), written only when they differ
+//   events and logs: on transitions only (Kafka lost or back, created, updated, scaled, grown, apply failed)
+//   status: computed, and left out when it equals the stored one (no write)
+import { KIND } from "../api/group.ts";
+import { planInvalidSpecReport } from "../api/invalid-report.ts";
+import type { KafkaConsumerGroup } from "../api/object.ts";
+import { resolveSettings } from "../api/resolve.ts";
+import type { KafkaConsumerGroupStatus } from "../api/status.ts";
+import { emptyHistory, recordPoll } from "../lag/history.ts";
+import { summarize } from "../lag/summary.ts";
+import type { GroupLagSummary } from "../lag/types.ts";
+import { decideScaling } from "../scaling/decide.ts";
+import { initialScalingState, type ScalingDecision, type ScalingInput } from "../scaling/types.ts";
+import type { RenderContext } from "./desired/context.ts";
+import { selectorLabels } from "./desired/names.ts";
+import type { GroupMemory, LastPoll, OwnedObjects } from "./memory.ts";
+import type { Observed } from "./observe.ts";
+import { type ObjectRef, planObjects } from "./plan-objects.ts";
+import { toLagOptions, toScalingSettings } from "./scaling-settings.ts";
+import { canonicalJson } from "./spec-hash.ts";
+import { computeStatus, type DeploymentView, type KafkaOutcome } from "./status.ts";
+
+export interface PlannedEvent {
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+}
+
+export interface PlannedLog {
+  level: "debug" | "info" | "warn";
+  msg: string;
+  fields?: Record<string, unknown>;
+}
+
+export interface PlanInput {
+  observed: Observed;
+  memory: GroupMemory | undefined;
+  nowMs: number;
+  runtimeImage: string;
+  /** Owned objects are re-applied, changed or not, at most this often. */
+  resyncMs: number;
+  /** Set on the second planning of a reconcile whose writes failed: the apiserver's (or Kafka's) message. */
+  applyError?: string;
+  /** The scaling decision; decideScaling unless a test or another policy says otherwise. */
+  decide?: (input: ScalingInput) => ScalingDecision;
+}
+
+export interface Plan {
+  /** Objects to server-side apply, in order. */
+  apply: import("@kubernetes/client-node").KubernetesObject[];
+  remove: ObjectRef[];
+  /** Topics below the partitions they should have: grow each to `count` (the executor checks Kafka first). */
+  partitions: { topic: string; count: number }[];
+  /** The status to write; undefined when the stored one already says this. */
+  status?: KafkaConsumerGroupStatus;
+  events: PlannedEvent[];
+  logs: PlannedLog[];
+  /** Undefined: forget the group. */
+  memory?: GroupMemory;
+  requeueAfterMs?: number;
+  /** Set when the spec is invalid: the message; retrying cannot help until the object is edited. */
+  invalid?: string;
+}
+
+const nothing = { apply: [], remove: [], partitions: [], events: [], logs: [] };
+
+export function plan(input: PlanInput): Plan {
+  const { observed } = input;
+  const { stored, validation } = observed;
+  if (!stored || !validation) return { ...nothing };
+  if (!validation.valid) return planInvalid(input, validation.message);
+  return planValid(input, validation.object);
+}
+
+function planInvalid(input: PlanInput, message: string): Plan {
+  const stored = input.observed.stored;
+  if (!stored) return { ...nothing };
+  const report = planInvalidSpecReport(stored, message, new Date(input.nowMs));
+  const status = report.statusPatch ? { ...stored.status, ...report.statusPatch.status } : undefined;
+  return {
+    ...nothing,
+    ...(status ? { status } : {}),
+    events: report.event ? [{ type: "Warning", reason: report.event.reason, message: report.event.message }] : [],
+    ...(input.memory ? { memory: input.memory } : {}),
+    invalid: `invalid spec: ${message}`,
+  };
+}
+
+function freshMemory(nowMs: number): GroupMemory {
+  return {
+    history: emptyHistory(),
+    scaling: initialScalingState,
+    desiredPartitions: {},
+    lastResyncMs: nowMs,
+    scaleEvents: {},
+  };
+}
+
+export function deploymentView(owned: OwnedObjects, desiredReplicas: number): DeploymentView | undefined {
+  const deployment = owned.deployment;
+  if (!deployment) return undefined;
+  const status = deployment.status ?? {};
+  const generation = deployment.metadata?.generation ?? 0;
+  const specReplicas = deployment.spec?.replicas ?? desiredReplicas;
+  return {
+    replicas: status.replicas ?? 0,
+    readyReplicas: status.readyReplicas ?? 0,
+    rolledOut:
+      (status.observedGeneration ?? 0) >= generation &&
+      (status.updatedReplicas ?? 0) >= specReplicas &&
+      (status.replicas ?? 0) <= specReplicas,
+  };
+}
+
+/** The latest Kafka reading folded into memory: history and last poll. */
+function withReading(input: PlanInput, memory: GroupMemory, group: KafkaConsumerGroup, commitIntervalMs: number) {
+  const reading = input.observed.reading;
+  if (!reading) return memory;
+  const { poll, ...lastPoll } = reading;
+  const history = poll ? recordPoll(memory.history, poll, toLagOptions(group.spec, commitIntervalMs)) : memory.history;
+  return { ...memory, history, lastPoll: lastPoll satisfies LastPoll };
+}
+
+const notPolled: KafkaOutcome = { reachable: false, reason: "KafkaUnreachable", message: "Kafka not polled yet" };
+
+function decide(
+  input: PlanInput,
+  group: KafkaConsumerGroup,
+  memory: GroupMemory,
+  summary: GroupLagSummary | undefined,
+  currentReplicas: number | undefined,
+): ScalingDecision | undefined {
+  const { autoscaling } = group.spec;
+  if (!autoscaling.enabled) return undefined;
+  if (!input.observed.reading && memory.lastDecision) return memory.lastDecision;
+  return (input.decide ?? decideScaling)({
+    nowMs: input.nowMs,
+    settings: toScalingSettings(group.spec),
+    observation: summary,
+    ...(memory.lastPoll?.pollError ? { pollError: memory.lastPoll.pollError } : {}),
+    currentReplicas: currentReplicas ?? autoscaling.minReplicas,
+    state: memory.scaling,
+  });
+}
+
+function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
+  const { observed, nowMs } = input;
+  const { key, owned } = observed;
+  const spec = group.spec;
+  const resolved = resolveSettings(spec, key);
+  const uid = group.metadata.uid ?? "";
+  const lagOptions = toLagOptions(spec, resolved.commit.intervalMs);
+  const remembered = withReading(input, input.memory ?? freshMemory(nowMs), group, resolved.commit.intervalMs);
+  const kafka = remembered.lastPoll?.kafka ?? notPolled;
+  const topics = remembered.lastPoll?.topics;
+  const summary = kafka.reachable ? summarize(remembered.history, lagOptions) : undefined;
+
+  // Replicas.
+  const currentReplicas = owned.deployment?.spec?.replicas;
+  const decision = decide(input, group, remembered, summary, currentReplicas);
+  const freshDecision = decision !== undefined && decision !== remembered.lastDecision;
+  let replicas = decision?.replicas ?? spec.replicas;
+  if (!kafka.reachable && currentReplicas !== undefined) replicas = currentReplicas;
+
+  // Partitions: a level, raised by a fresh decision to grow.
+  const growth = freshDecision ? decision.partitions : undefined;
+  const desiredPartitions = { ...remembered.desiredPartitions };
+  if (growth) desiredPartitions[growth.topic] = Math.max(desiredPartitions[growth.topic] ?? 0, growth.to);
+
+  // Objects.
+  const resync = nowMs - remembered.lastResyncMs >= input.resyncMs;
+  const context: RenderContext = {
+    group: { namespace: key.namespace, name: key.name, uid },
+    spec,
+    resolved,
+    replicas,
+    runtimeImage: input.runtimeImage,
+  };
+  const objects = spec.paused ? undefined : planObjects(context, owned, resync);
+  const partitions =
+    spec.paused || !kafka.reachable
+      ? []
+      : Object.entries(desiredPartitions)
+          .filter(([topic, count]) => (topics?.[topic] ?? 0) < count)
+          .map(([topic, count]) => ({ topic, count }));
+
+  // Events, logs and the scale record.
+  const events: PlannedEvent[] = [];
+  const logs: PlannedLog[] = [];
+  const failed = input.applyError !== undefined;
+  if (remembered.kafkaReachable !== kafka.reachable && remembered.lastPoll) {
+    if (!kafka.reachable) {
+      events.push({ type: "Warning", reason: kafka.reason ?? "KafkaUnreachable", message: kafka.message });
+      logs.push({ level: "warn", msg: "Kafka unreachable", fields: { reason: kafka.reason, message: kafka.message } });
+    } else if (remembered.kafkaReachable === false) {
+      events.push({ type: "Normal", reason: "KafkaReachable", message: kafka.message });
+      logs.push({ level: "info", msg: "Kafka reachable again", fields: { message: kafka.message } });
+    }
+  }
+  if (freshDecision) {
+    logs.push({
+      level: "debug",
+      msg: "scaling decision",
+      fields: {
+        reason: decision.reason,
+        replicas: decision.replicas,
+        recommendation: decision.recommendation,
+        throughputPerReplica: decision.throughputPerReplica,
+        message: decision.message,
+      },
+    });
+  }
+  const scaleEvents = { ...remembered.scaleEvents };
+  let scaled: { message: string } | undefined;
+  if (failed) {
+    events.push({ type: "Warning", reason: "ApplyFailed", message: input.applyError ?? "" });
+  } else if (objects) {
+    const deploymentName = `${key.name}-consumer`;
+    if (objects.creates) {
+      events.push({
+        type: "Normal",
+        reason: "Created",
+        message: `created Deployment ${deploymentName} with ${replicas} replica(s)`,
+      });
+    } else if (objects.updates && currentReplicas === replicas) {
+      events.push({ type: "Normal", reason: "Updated", message: `updated Deployment ${deploymentName}` });
+    }
+    if (currentReplicas !== undefined && currentReplicas !== replicas) {
+      const direction = replicas > currentReplicas ? "up" : "down";
+      const message = decision?.message ?? `spec.replicas ${currentReplicas} -> ${replicas}`;
+      scaled = { message };
+      const kind = `${direction}/${decision?.reason ?? "Manual"}`;
+      scaleEvents[kind] = (scaleEvents[kind] ?? 0) + 1;
+      events.push({ type: "Normal", reason: direction === "up" ? "ScaledUp" : "ScaledDown", message });
+      logs.push({ level: "info", msg: "scaled", fields: { from: currentReplicas, to: replicas, reason: message } });
+    }
+    if (growth && kafka.reachable) {
+      const message = `grew partitions of ${growth.topic} from ${growth.from} to ${growth.to}: ${decision?.message ?? ""}`;
+      scaled = { message };
+      const kind = `partitions/${decision?.reason ?? "Partitions"}`;
+      scaleEvents[kind] = (scaleEvents[kind] ?? 0) + 1;
+      events.push({ type: "Normal", reason: "PartitionsGrown", message });
+      logs.push({
+        level: "info",
+        msg: "partitions grown",
+        fields: { topic: growth.topic, from: growth.from, to: growth.to },
+      });
+    }
+  }
+
+  // Status.
+  const status = computeStatus({
+    now: new Date(nowMs),
+    generation: group.metadata.generation ?? 0,
+    previous: observed.stored?.status,
+    paused: spec.paused,
+    resolved,
+    desiredReplicas: replicas,
+    deployment: deploymentView(owned, replicas),
+    selector: Object.entries(selectorLabels({ namespace: key.namespace, name: key.name, uid: "" }))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(","),
+    kafka,
+    topics: topics ? new Map(Object.entries(topics)) : undefined,
+    summary,
+    lagTarget: spec.lag,
+    decision,
+    ...(scaled ? { scaled } : {}),
+    ...(failed ? { applyError: input.applyError } : {}),
+  });
+  const stored = observed.stored?.status;
+  const statusChanged = stored === undefined || canonicalJson(stored) !== canonicalJson(status);
+
+  const memory: GroupMemory = {
+    ...remembered,
+    ...(freshDecision ? { scaling: decision.state, lastDecision: decision } : {}),
+    kafkaReachable: remembered.lastPoll ? kafka.reachable : remembered.kafkaReachable,
+    desiredPartitions,
+    lastResyncMs: resync && objects ? nowMs : remembered.lastResyncMs,
+    scaleEvents,
+    snapshot: {
+      labels: { namespace: key.namespace, name: key.name, consumergroup: resolved.groupId },
+      lagTargetSeconds: spec.lag.maxSeconds,
+      replicasMax: spec.autoscaling.enabled ? spec.autoscaling.maxReplicas : spec.replicas,
+      replicasDesired: replicas,
+      replicasReady: status.readyReplicas ?? 0,
+      kafkaReachable: kafka.reachable,
+      scalingLimited: decision?.limited !== undefined,
+      ...(status.partitions !== undefined ? { partitions: status.partitions } : {}),
+      ...(summary ? { summary } : {}),
+      scaleEvents,
+    },
+  };
+  const sincePoll = nowMs - (remembered.lastPoll?.atMs ?? nowMs);
+  return {
+    apply: objects?.apply ?? [],
+    remove: objects?.remove ?? [],
+    partitions,
+    ...(statusChanged ? { status } : {}),
+    events,
+    logs,
+    memory,
+    requeueAfterMs: Math.max(100, spec.autoscaling.pollIntervalSeconds * 1000 - sincePoll),
+  };
+}
+
+/** The reference Events and status are about. */
+export function planTarget(observed: Observed) {
+  const stored = observed.stored;
+  return {
+    apiVersion: stored?.apiVersion ?? "",
+    kind: stored?.kind ?? KIND,
+    namespace: observed.key.namespace,
+    name: observed.key.name,
+    uid: stored?.metadata.uid ?? "",
+  };
+}

@@ -1,0 +1,550 @@
+// plan(): observed world, memory and clock in; writes, status, Events, logs and the next memory out.
+// Every row names the world it starts from and what the plan must say about it.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type * as k8s from "@kubernetes/client-node";
+import { type Validation, validateKafkaConsumerGroup } from "../../../operator/src/api/validate.ts";
+import type { GroupMemory } from "../../../operator/src/reconcile/memory.ts";
+import type { KafkaReading, Observed, StoredGroup } from "../../../operator/src/reconcile/observe.ts";
+import { type Plan, type PlanInput, plan } from "../../../operator/src/reconcile/plan.ts";
+import type { ScalingDecision, ScalingInput } from "../../../operator/src/scaling/types.ts";
+
+const NOW = Date.parse("2026-03-01T10:00:00Z");
+const POLL_MS = 15_000;
+const IMAGE = "lagpilot/consumer-runtime:test";
+
+const baseSpec = {
+  kafka: { bootstrapServers: ["kafka:9092"] },
+  topics: ["orders"],
+  processing: { handler: { builtin: { name: "noop" } } },
+  replicas: 2,
+  autoscaling: { pollIntervalSeconds: POLL_MS / 1000 },
+};
+
+function storedGroup(spec: Record<string, unknown>, generation = 1, status?: StoredGroup["status"]): StoredGroup {
+  return {
+    apiVersion: "lagpilot.dev/v1alpha1",
+    kind: "KafkaConsumerGroup",
+    metadata: { name: "orders", namespace: "shop", uid: "uid-1", generation, resourceVersion: "7" },
+    spec,
+    ...(status ? { status } : {}),
+  };
+}
+
+interface ReadingSpec {
+  reachable?: boolean;
+  reason?: "KafkaUnreachable" | "SecretMissing";
+  partitions?: number;
+  /** Messages behind on every partition. */
+  lag?: number;
+  atMs?: number;
+  generation?: number;
+}
+
+function reading(r: ReadingSpec = {}): KafkaReading {
+  const atMs = r.atMs ?? NOW;
+  const generation = r.generation ?? 1;
+  if (r.reachable === false) {
+    const reason = r.reason ?? "KafkaUnreachable";
+    const message = reason === "SecretMissing" ? "spec.kafka.sasl: Secret shop/creds does not exist" : "no route";
+    return { atMs, generation, kafka: { reachable: false, reason, message }, pollError: message };
+  }
+  const count = r.partitions ?? 6;
+  return {
+    atMs,
+    generation,
+    kafka: { reachable: true, message: "connected to kafka:9092" },
+    topics: { orders: count },
+    poll: {
+      timeMs: atMs,
+      groupState: "Stable",
+      members: 1,
+      partitions: Array.from({ length: count }, (_, partition) => ({
+        topic: "orders",
+        partition,
+        logStartOffset: 0,
+        logEndOffset: 1000,
+        committedOffset: 1000 - (r.lag ?? 0),
+        owner: "m-0",
+      })),
+    },
+  };
+}
+
+function observedOf(stored: StoredGroup | undefined, owned: Observed["owned"], r?: KafkaReading): Observed {
+  const key = { namespace: "shop", name: "orders" };
+  if (!stored) return { key, owned };
+  const validation: Validation = validateKafkaConsumerGroup(stored);
+  return { key, stored, validation, owned, ...(r ? { reading: r } : {}) };
+}
+
+function input(observed: Observed, memory: GroupMemory | undefined, extra: Partial<PlanInput> = {}): PlanInput {
+  return { observed, memory, nowMs: NOW, runtimeImage: IMAGE, resyncMs: 30 * 60_000, ...extra };
+}
+
+/** The objects a plan applied, as the apiserver would hold them; the Deployment reports `ready` replicas. */
+function ownedFrom(applied: k8s.KubernetesObject[], ready?: number): Observed["owned"] {
+  const find = <T>(kind: string) => applied.find((o) => o.kind === kind) as T | undefined;
+  const deployment = find<k8s.V1Deployment>("Deployment");
+  const replicas = deployment?.spec?.replicas ?? 0;
+  const readyReplicas = ready ?? replicas;
+  return {
+    configMap: find("ConfigMap"),
+    service: find("Service"),
+    pdb: find("PodDisruptionBudget"),
+    ...(deployment
+      ? {
+          deployment: {
+            ...deployment,
+            metadata: { ...deployment.metadata, generation: 1 },
+            status: { observedGeneration: 1, replicas, updatedReplicas: replicas, readyReplicas },
+          },
+        }
+      : {}),
+  };
+}
+
+/** A group that was reconciled at NOW - 5 s with everything applied and ready: the next plan is a no-op. */
+function steadyWorld(spec: Record<string, unknown> = baseSpec, ready?: number) {
+  const t0 = NOW - 5000;
+  const first = plan(input(observedOf(storedGroup(spec), {}, reading({ atMs: t0 })), undefined, { nowMs: t0 }));
+  const owned = ownedFrom(first.apply, ready);
+  const settled = plan(input(observedOf(storedGroup(spec), owned), first.memory, { nowMs: t0 }));
+  const status = settled.status ?? first.status;
+  return { owned, memory: settled.memory as GroupMemory, status };
+}
+
+const conditionOf = (status: Plan["status"], type: string) => status?.conditions?.find((c) => c.type === type);
+const kinds = (objects: { kind?: string }[]) => objects.map((o) => o.kind ?? "");
+const reasons = (p: Plan) => p.events.map((e) => e.reason);
+
+function decision(replicas: number, extra: Partial<ScalingDecision> = {}): ScalingDecision {
+  return {
+    replicas,
+    direction: "none",
+    reason: "LagTarget",
+    message: `lag 48s > 30s target -> ${replicas} replicas`,
+    state: { recommendations: [] },
+    ...extra,
+  };
+}
+
+interface Case {
+  name: string;
+  /** Spec fields over the base spec (2 replicas, Kafka kafka:9092, topic orders, 15 s polls). */
+  spec?: Record<string, unknown>;
+  /** "new": nothing exists yet; "steady": applied and ready, status written, last poll 5 s ago. */
+  world: "new" | "steady" | "gone";
+  /** Ready replicas in the steady world (default: all). */
+  ready?: number;
+  /** Kafka read in this reconcile; "none": between polls. */
+  reading?: ReadingSpec | "none";
+  /** Changes to the steady world's memory. */
+  memory?: (memory: GroupMemory) => GroupMemory;
+  /** Changes to the objects the steady world owns. */
+  owned?: (owned: Observed["owned"]) => Observed["owned"];
+  generation?: number;
+  nowMs?: number;
+  applyError?: string;
+  decide?: (input: ScalingInput) => ScalingDecision;
+  expect: {
+    ready?: [status: string, reason: string];
+    conditions?: Record<string, [status: string, reason: string]>;
+    applies?: string[];
+    removes?: string[];
+    partitions?: { topic: string; count: number }[];
+    /** Replicas of the Deployment applied (when one is). */
+    replicas?: number;
+    events?: string[];
+    statusWritten?: boolean;
+    invalid?: RegExp;
+    logs?: string[];
+    requeueAfterMs?: number;
+    forgotten?: boolean;
+    lastScaleReason?: RegExp;
+    message?: RegExp;
+  };
+}
+
+/** The plan, and the status the group has after it (the stored one when the plan leaves it unchanged). */
+function run(c: Case): { p: Plan; status: Plan["status"] } {
+  const spec = { ...baseSpec, ...c.spec };
+  if (c.world === "gone") {
+    const p = plan(input(observedOf(undefined, {}), undefined));
+    return { p, status: p.status };
+  }
+  const at = { atMs: c.nowMs ?? NOW, generation: c.generation };
+  const r = c.reading === "none" ? undefined : c.reading ? reading({ ...at, ...c.reading }) : undefined;
+  if (c.world === "new") {
+    const observed = observedOf(storedGroup(spec, c.generation), {}, r ?? reading(at));
+    const p = plan(input(observed, undefined, extras(c)));
+    return { p, status: p.status };
+  }
+  const world = steadyWorld(baseSpec, c.ready);
+  const owned = c.owned ? c.owned(world.owned) : world.owned;
+  const memory = c.memory ? c.memory(world.memory) : world.memory;
+  const observed = observedOf(storedGroup(spec, c.generation, world.status), owned, r);
+  const p = plan(input(observed, memory, extras(c)));
+  return { p, status: p.status ?? world.status };
+}
+
+function extras(c: Case): Partial<PlanInput> {
+  return {
+    ...(c.nowMs !== undefined ? { nowMs: c.nowMs } : {}),
+    ...(c.applyError !== undefined ? { applyError: c.applyError } : {}),
+    ...(c.decide ? { decide: c.decide } : {}),
+  };
+}
+
+const cases: Case[] = [
+  // Lifecycle.
+  {
+    name: "a new group: every owned object is applied, Created, Ready=False while rolling out",
+    world: "new",
+    expect: {
+      applies: ["ConfigMap", "Deployment", "Service", "PodDisruptionBudget"],
+      replicas: 2,
+      events: ["Created"],
+      ready: ["False", "RollingOut"],
+      conditions: { KafkaReachable: ["True", "Connected"], Progressing: ["False", "Stable"] },
+      statusWritten: true,
+      requeueAfterMs: POLL_MS,
+    },
+  },
+  {
+    name: "one replica: no PodDisruptionBudget",
+    world: "new",
+    spec: { replicas: 1 },
+    expect: { applies: ["ConfigMap", "Deployment", "Service"], replicas: 1 },
+  },
+  {
+    name: "steady, between polls: nothing to write, no Event, no status",
+    world: "steady",
+    reading: "none",
+    expect: { applies: [], removes: [], events: [], statusWritten: false, logs: [], requeueAfterMs: POLL_MS - 5000 },
+  },
+  {
+    name: "steady, a poll that sees the same: still nothing to write",
+    world: "steady",
+    reading: {},
+    nowMs: NOW + 10_000,
+    expect: { applies: [], events: [], statusWritten: false, requeueAfterMs: POLL_MS },
+  },
+  {
+    name: "the group is gone: forget it, write nothing",
+    world: "gone",
+    expect: { applies: [], events: [], statusWritten: false, forgotten: true },
+  },
+  {
+    name: "a Deployment deleted by hand is applied again, Created",
+    world: "steady",
+    reading: "none",
+    owned: ({ deployment: _gone, ...rest }) => rest,
+    expect: { applies: ["Deployment"], events: ["Created"], ready: ["False", "RollingOut"], statusWritten: true },
+  },
+  {
+    name: "a spec change: ConfigMap and Deployment applied, Updated",
+    world: "steady",
+    spec: { tier: "Buffered" },
+    generation: 2,
+    reading: { generation: 2 },
+    expect: { applies: ["ConfigMap", "Deployment"], events: ["Updated"], statusWritten: true },
+  },
+  {
+    name: "the resync period has passed: every object is applied again, without an Event",
+    world: "steady",
+    reading: "none",
+    nowMs: NOW + 30 * 60_000,
+    memory: (m) => ({ ...m, lastResyncMs: NOW - 30 * 60_000 }),
+    expect: { applies: ["ConfigMap", "Deployment", "Service", "PodDisruptionBudget"], events: [] },
+  },
+  {
+    name: "down to one replica: the PodDisruptionBudget we own is deleted, ScaledDown",
+    world: "steady",
+    spec: { replicas: 1 },
+    generation: 2,
+    reading: { generation: 2 },
+    expect: { applies: ["Deployment"], removes: ["PodDisruptionBudget"], replicas: 1, events: ["ScaledDown"] },
+  },
+  {
+    name: "a PodDisruptionBudget someone else owns is left alone",
+    world: "steady",
+    spec: { replicas: 1 },
+    generation: 2,
+    reading: { generation: 2 },
+    owned: (o) => ({ ...o, pdb: { ...o.pdb, metadata: { ...o.pdb?.metadata, ownerReferences: [] } } }),
+    expect: { removes: [] },
+  },
+  // Ready.
+  {
+    name: "all replicas ready: Ready=True/Consuming",
+    world: "steady",
+    reading: {},
+    nowMs: NOW + 10_000,
+    expect: { ready: ["True", "Consuming"], message: /2 of 2 replicas ready/ },
+  },
+  {
+    name: "one replica not ready: Ready=False/RollingOut",
+    world: "steady",
+    ready: 1,
+    reading: "none",
+    expect: { ready: ["False", "RollingOut"], message: /1 of 2 replicas ready/ },
+  },
+  {
+    name: "spec.replicas 0: Ready=True/ScaledToZero, no PodDisruptionBudget",
+    world: "new",
+    spec: { replicas: 0 },
+    expect: { ready: ["True", "ScaledToZero"], replicas: 0, applies: ["ConfigMap", "Deployment", "Service"] },
+  },
+  {
+    name: "paused: nothing applied, Ready=Unknown/Paused",
+    world: "new",
+    spec: { paused: true },
+    expect: { applies: [], events: [], ready: ["Unknown", "Paused"], partitions: [] },
+  },
+  {
+    name: "Kafka unreachable on the first poll: Ready=False/KafkaUnreachable, a Warning and a log line",
+    world: "new",
+    reading: { reachable: false },
+    expect: {
+      ready: ["False", "KafkaUnreachable"],
+      conditions: { KafkaReachable: ["False", "KafkaUnreachable"] },
+      events: ["KafkaUnreachable", "Created"],
+      logs: ["Kafka unreachable"],
+    },
+  },
+  {
+    name: "a missing Secret: Ready=False/SecretMissing, a Warning",
+    world: "new",
+    reading: { reachable: false, reason: "SecretMissing" },
+    expect: {
+      ready: ["False", "SecretMissing"],
+      conditions: { KafkaReachable: ["False", "SecretMissing"] },
+      events: ["SecretMissing", "Created"],
+      message: /Secret shop\/creds/,
+    },
+  },
+  {
+    name: "the apiserver refused a write: Ready=False/ApplyFailed with its whole message, no Created",
+    world: "new",
+    applyError: 'Deployment.apps "orders-consumer" is invalid: spec.template.spec.containers[0].image: Required value',
+    expect: {
+      ready: ["False", "ApplyFailed"],
+      events: ["ApplyFailed"],
+      message: /containers\[0\]\.image: Required value$/,
+    },
+  },
+  {
+    name: "an invalid spec: Ready=False/InvalidSpec naming the field, one Warning, not retried",
+    world: "new",
+    spec: { tier: "Turbo" },
+    expect: {
+      ready: ["False", "InvalidSpec"],
+      applies: [],
+      events: ["InvalidSpec"],
+      invalid: /spec\.tier/,
+      statusWritten: true,
+      message: /spec\.tier/,
+    },
+  },
+  // Kafka transitions: an Event and a log line once per change, none while it stays.
+  {
+    name: "Kafka lost: one Warning and one log line",
+    world: "steady",
+    reading: { reachable: false },
+    nowMs: NOW + 10_000,
+    expect: { events: ["KafkaUnreachable"], logs: ["Kafka unreachable"], ready: ["False", "KafkaUnreachable"] },
+  },
+  {
+    name: "Kafka still lost: no Event, no log line",
+    world: "steady",
+    reading: { reachable: false },
+    nowMs: NOW + 10_000,
+    memory: (m) => ({
+      ...m,
+      kafkaReachable: false,
+      lastPoll: { atMs: NOW - 5000, generation: 1, kafka: { reachable: false, message: "no route" } },
+    }),
+    expect: { events: [], logs: [] },
+  },
+  {
+    name: "Kafka back: a Normal KafkaReachable Event and a log line",
+    world: "steady",
+    reading: {},
+    nowMs: NOW + 10_000,
+    memory: (m) => ({ ...m, kafkaReachable: false }),
+    expect: { events: ["KafkaReachable"], logs: ["Kafka reachable again"], ready: ["True", "Consuming"] },
+  },
+  // Replicas: which source wins.
+  {
+    name: "Kafka unreachable: the replicas running now are kept, whatever spec.replicas says",
+    world: "steady",
+    spec: { replicas: 5 },
+    generation: 2,
+    reading: { reachable: false, generation: 2 },
+    expect: { applies: [], events: ["KafkaUnreachable"] },
+  },
+  {
+    name: "Kafka unreachable and no Deployment yet: spec.replicas",
+    world: "new",
+    spec: { replicas: 3 },
+    reading: { reachable: false },
+    expect: { replicas: 3 },
+  },
+  {
+    name: "autoscaling: the decision's replicas win over spec.replicas, ScaledUp with its message",
+    world: "steady",
+    spec: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 10, pollIntervalSeconds: 15 } },
+    generation: 2,
+    reading: { generation: 2 },
+    decide: () => decision(4, { direction: "up" }),
+    expect: {
+      replicas: 4,
+      events: ["ScaledUp"],
+      logs: ["scaling decision", "scaled"],
+      lastScaleReason: /-> 4 replicas/,
+    },
+  },
+  {
+    name: "autoscaling between polls: the last decision is re-used, no new decision",
+    world: "steady",
+    spec: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 10, pollIntervalSeconds: 15 } },
+    reading: "none",
+    memory: (m) => ({ ...m, lastDecision: decision(3) }),
+    decide: () => {
+      throw new Error("no decision between polls");
+    },
+    expect: { replicas: 3, events: ["ScaledUp"], logs: ["scaled"] },
+  },
+  {
+    name: "autoscaling, the first poll of a new group: the real decision holds at minReplicas",
+    world: "new",
+    spec: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 10, pollIntervalSeconds: 15 } },
+    expect: { replicas: 2, events: ["Created"] },
+  },
+  {
+    name: "autoscaling while Kafka is unreachable: the replicas running now are kept",
+    world: "steady",
+    spec: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 10, pollIntervalSeconds: 15 } },
+    generation: 2,
+    reading: { reachable: false, generation: 2 },
+    decide: () => decision(7),
+    expect: { applies: [], events: ["KafkaUnreachable"] },
+  },
+  {
+    name: "kubectl scale (spec.replicas) without autoscaling: ScaledUp with a spec.replicas message",
+    world: "steady",
+    spec: { replicas: 3 },
+    generation: 2,
+    reading: { generation: 2 },
+    expect: { replicas: 3, events: ["ScaledUp"], lastScaleReason: /spec\.replicas 2 -> 3/ },
+  },
+  // Partitions: a level.
+  {
+    name: "a decision to grow raises the topic's level: grow to 12, PartitionsGrown",
+    world: "steady",
+    spec: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 12, pollIntervalSeconds: 15 } },
+    generation: 2,
+    reading: { generation: 2 },
+    decide: () => decision(2, { partitions: { topic: "orders", from: 6, to: 12 } }),
+    expect: {
+      partitions: [{ topic: "orders", count: 12 }],
+      events: ["PartitionsGrown"],
+      lastScaleReason: /grew partitions of orders from 6 to 12/,
+    },
+  },
+  {
+    name: "a level above what the last poll saw: grow again (the executor checks Kafka first), no new Event",
+    world: "steady",
+    reading: "none",
+    memory: (m) => ({ ...m, desiredPartitions: { orders: 12 } }),
+    expect: { partitions: [{ topic: "orders", count: 12 }], events: [] },
+  },
+  {
+    name: "a level the topic has reached: nothing to grow",
+    world: "steady",
+    reading: { partitions: 12 },
+    nowMs: NOW + 10_000,
+    memory: (m) => ({ ...m, desiredPartitions: { orders: 12 } }),
+    expect: { partitions: [] },
+  },
+  {
+    name: "a smaller decision never lowers the level",
+    world: "steady",
+    spec: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 12, pollIntervalSeconds: 15 } },
+    generation: 2,
+    reading: { generation: 2 },
+    memory: (m) => ({ ...m, desiredPartitions: { orders: 12 } }),
+    decide: () => decision(2, { partitions: { topic: "orders", from: 6, to: 8 } }),
+    expect: { partitions: [{ topic: "orders", count: 12 }] },
+  },
+  {
+    name: "while Kafka is unreachable, no topic is grown",
+    world: "steady",
+    reading: { reachable: false },
+    nowMs: NOW + 10_000,
+    memory: (m) => ({ ...m, desiredPartitions: { orders: 12 } }),
+    expect: { partitions: [] },
+  },
+  // Lag and requeue.
+  {
+    name: "a partition far behind: LagWithinTarget=False",
+    world: "steady",
+    spec: { lag: { maxMessagesPerPartition: 100 } },
+    generation: 2,
+    reading: { lag: 500, generation: 2 },
+    expect: { conditions: { LagWithinTarget: ["False", "LagAboveTarget"] } },
+  },
+  {
+    name: "no poll yet answered: LagWithinTarget=Unknown",
+    world: "new",
+    reading: { reachable: false },
+    expect: { conditions: { LagWithinTarget: ["Unknown", "NoObservations"] } },
+  },
+  {
+    name: "a requeue never comes sooner than 100 ms",
+    world: "steady",
+    reading: "none",
+    nowMs: NOW + POLL_MS,
+    expect: { requeueAfterMs: 100 },
+  },
+];
+
+describe("plan", () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const { p, status } = run(c);
+      const e = c.expect;
+      if (e.applies) assert.deepEqual(kinds(p.apply), e.applies, "applies");
+      if (e.removes) assert.deepEqual(kinds(p.remove), e.removes, "removes");
+      if (e.partitions) assert.deepEqual(p.partitions, e.partitions, "partitions");
+      if (e.events) assert.deepEqual(reasons(p), e.events, "events");
+      if (e.logs)
+        assert.deepEqual(
+          p.logs.map((l) => l.msg),
+          e.logs,
+          "logs",
+        );
+      if (e.statusWritten !== undefined) assert.equal(p.status !== undefined, e.statusWritten, "status written");
+      if (e.requeueAfterMs !== undefined) assert.equal(p.requeueAfterMs, e.requeueAfterMs, "requeueAfterMs");
+      if (e.forgotten !== undefined) assert.equal(p.memory === undefined, e.forgotten, "forgotten");
+      if (e.invalid) assert.match(p.invalid ?? "", e.invalid);
+      else assert.equal(p.invalid, undefined, "not invalid");
+      if (e.replicas !== undefined) {
+        const deployment = p.apply.find((o) => o.kind === "Deployment") as k8s.V1Deployment | undefined;
+        assert.equal(deployment?.spec?.replicas, e.replicas, "replicas");
+        assert.equal(p.memory?.snapshot?.replicasDesired, e.replicas, "replicas exported");
+      }
+      if (e.ready) {
+        const ready = conditionOf(status, "Ready");
+        assert.deepEqual([ready?.status, ready?.reason], e.ready, "Ready");
+        if (e.message) assert.match(ready?.message ?? "", e.message);
+      }
+      for (const [type, expected] of Object.entries(e.conditions ?? {})) {
+        const condition = conditionOf(status, type);
+        assert.deepEqual([condition?.status, condition?.reason], expected, type);
+      }
+      if (e.lastScaleReason) assert.match(status?.lastScaleReason ?? "", e.lastScaleReason);
+    });
+  }
+});
