@@ -39,7 +39,12 @@ const toleration = z.strictObject({
 
 const extraContainer = z.looseObject({
   name: containerName.describe(`Container name; not "${CONSUMER_CONTAINER}", which the consumer uses.`),
-  image: z.string().min(1).max(512).describe("Container image."),
+  image: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^\S+$/, "an image reference has no spaces: remove the spaces around or inside it")
+    .describe("Container image."),
 });
 
 const volumeMount = z.strictObject({
@@ -59,6 +64,7 @@ export const templateSpec = withRules(
         .string()
         .min(1)
         .max(512)
+        .regex(/^\S+$/, "an image reference has no spaces: remove the spaces around or inside it")
         .optional()
         .describe(
           "Image of the consumer container: the consumer runtime, plus the handler module when one is used. " +

@@ -4,8 +4,16 @@ import * as k8s from "@kubernetes/client-node";
 import { isNotFound } from "../kube-errors.ts";
 import { decideLeaseAction, type LeaseView } from "./lease-decision.ts";
 
+/** The three Lease calls leader election makes. */
+export type LeaseApi = Pick<
+  k8s.CoordinationV1Api,
+  "readNamespacedLease" | "createNamespacedLease" | "replaceNamespacedLease"
+>;
+
 export interface LeaderElectionOptions {
   kubeConfig: k8s.KubeConfig;
+  /** Defaults to the Lease API of kubeConfig's cluster. */
+  api?: LeaseApi;
   namespace: string;
   name: string;
   identity: string;
@@ -33,14 +41,16 @@ function microTime(ms: number): k8s.V1MicroTime {
 
 export class LeaderElector {
   readonly #options: LeaderElectionOptions;
-  readonly #api: k8s.CoordinationV1Api;
+  readonly #api: LeaseApi;
   #leading = false;
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
+  /** The acquire-or-renew in progress: a release waits for it, else the two race and the release gets 409. */
+  #inFlight: Promise<void> = Promise.resolve();
 
   constructor(options: LeaderElectionOptions) {
     this.#options = options;
-    this.#api = options.kubeConfig.makeApiClient(k8s.CoordinationV1Api);
+    this.#api = options.api ?? options.kubeConfig.makeApiClient(k8s.CoordinationV1Api);
   }
 
   get isLeader(): boolean {
@@ -48,7 +58,7 @@ export class LeaderElector {
   }
 
   start(): void {
-    void this.#tick();
+    this.#inFlight = this.#tick();
   }
 
   async #tick(): Promise<void> {
@@ -63,7 +73,11 @@ export class LeaderElector {
         this.#setLeading(false);
       }
     }
-    if (!this.#stopped) this.#timer = setTimeout(() => void this.#tick(), retryMs);
+    if (!this.#stopped) {
+      this.#timer = setTimeout(() => {
+        this.#inFlight = this.#tick();
+      }, retryMs);
+    }
   }
 
   #lastRenewMs = 0;
@@ -115,11 +129,23 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    await this.#inFlight;
     if (!this.#leading) return;
-    const { namespace, name } = this.#options;
     try {
+      await this.#release();
+    } catch (error) {
+      this.#options.log("error", "leader election: could not release the lease", { error: String(error) });
+    }
+    this.#setLeading(false);
+  }
+
+  /** Empties the holder, compare-and-swap on the version just read; a conflict (someone wrote since) reads again. */
+  async #release(attempts = 3): Promise<void> {
+    const { namespace, name, identity } = this.#options;
+    for (let attempt = 1; ; attempt++) {
       const current = await this.#api.readNamespacedLease({ name, namespace });
-      if (current.spec?.holderIdentity === this.#options.identity) {
+      if (current.spec?.holderIdentity !== identity) return;
+      try {
         await this.#api.replaceNamespacedLease({
           name,
           namespace,
@@ -133,10 +159,10 @@ export class LeaderElector {
             },
           },
         });
+        return;
+      } catch (error) {
+        if ((error as { code?: number }).code !== 409 || attempt >= attempts) throw error;
       }
-    } catch (error) {
-      this.#options.log("error", "leader election: could not release the lease", { error: String(error) });
     }
-    this.#setLeading(false);
   }
 }

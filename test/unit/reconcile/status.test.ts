@@ -182,12 +182,12 @@ describe("computeStatus: the other conditions", () => {
           reason: "LagTarget",
           message: "",
           state: { recommendations: [] },
-          limited: { reason: "PartitionLimit", message: "needs 9 replicas, 6 partitions" },
+          limited: { reason: "PartitionCount", message: "needs 9 replicas, 6 partitions" },
         },
       },
       type: "ScalingLimited",
       status: "True",
-      reason: "PartitionLimit",
+      reason: "PartitionCount",
       message: /needs 9 replicas/,
     },
     {
@@ -320,12 +320,12 @@ describe("computeStatus: figures", () => {
           reason: "LagTarget",
           message: "",
           state: { recommendations: [] },
-          limited: { reason: "PartitionLimit", message: "raise partitions of orders to 12" },
+          limited: { reason: "PartitionCount", message: "raise partitions of orders to 12" },
         },
       }),
     );
     assert.deepEqual(limited.recommendations, [
-      { type: "PartitionLimit", message: "raise partitions of orders to 12" },
+      { type: "PartitionCount", message: "raise partitions of orders to 12" },
     ]);
     assert.equal(computeStatus(input({ previous: limited })).recommendations, undefined);
   });
