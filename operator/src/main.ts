@@ -113,7 +113,7 @@ async function main() {
       retryPeriodMs: Math.max(500, (config.LEASE_DURATION_SECONDS * 1000) / 5),
       onStartedLeading: () => {
         metrics.isLeader.set(1);
-        controller.startProcessing();
+        void controller.startProcessing();
       },
       onStoppedLeading: () => {
         metrics.isLeader.set(0);
@@ -126,7 +126,7 @@ async function main() {
     elector.start();
   } else {
     metrics.isLeader.set(1);
-    controller.startProcessing();
+    void controller.startProcessing();
   }
 
   let stopping = false;

@@ -1,7 +1,11 @@
-// `npm run bench:operator`: how the operator copes with many KafkaConsumerGroups on the local stack.
-// Creates N groups (default 500), each with one replica, and measures the time until all are Ready,
-// reconciles per second, apiserver writes per reconcile and the operator's peak RSS. Pods are reported
-// ready by the pod runner (no kubelet here), so the figures are the control plane's, not Kafka's.
+// `npm run bench:operator [-- --groups 100,500,1000]`: how the operator copes with many KafkaConsumerGroups on the
+// local stack. For each size, a fresh operator and namespace; N groups of one replica each are created at once,
+// then it measures the time until all are Ready, reconciles per second, apiserver requests (reads and writes) per
+// reconcile, the same for the reconciles of a quiet minute after that (steady state: nothing changes, so every
+// reconcile should send nothing), and the operator's peak RSS.
+// What stands in for the consumer Pods: the pod runner (test/env/pod-runner.ts, "ready" mode) watches the Pods the
+// Deployment controller creates and marks them Ready in their status; no container runs and no consumer joins
+// Kafka. The figures are the control plane's (operator, apiserver, controllers), not Kafka's.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -17,23 +21,34 @@ import { startNodeProcess } from "../support/processes.ts";
 
 const { values: flags } = parseArgs({
   options: {
-    groups: { type: "string", default: "500" },
+    groups: { type: "string", default: "100,500,1000" },
     concurrency: { type: "string", default: "16" },
+    "steady-seconds": { type: "string", default: "60" },
     json: { type: "boolean", default: false },
   },
 });
-const groupCount = Number(flags.groups);
+const sizes = flags.groups.split(",").map(Number);
+const steadySeconds = Number(flags["steady-seconds"]);
+
+const READ_VERBS = ["get", "list"];
+const WRITE_VERBS = ["create", "update", "patch", "delete", "deletecollection"];
 
 async function scrape(port: number): Promise<Map<string, number>> {
   const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const totals = new Map<string, number>();
   for (const line of body.split("\n")) {
     if (!line || line.startsWith("#")) continue;
+    const value = Number(line.split(" ").pop());
     const name = line.split(/[{ ]/)[0] ?? "";
-    totals.set(name, (totals.get(name) ?? 0) + Number(line.split(" ").pop()));
+    totals.set(name, (totals.get(name) ?? 0) + value);
+    const verb = /^lagpilot_apiserver_requests_total\{verb="([a-z]+)"\}/.exec(line)?.[1];
+    if (verb) totals.set(`verb:${verb}`, value);
   }
   return totals;
 }
+
+const sum = (metrics: Map<string, number>, verbs: string[]) =>
+  verbs.reduce((total, verb) => total + (metrics.get(`verb:${verb}`) ?? 0), 0);
 
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -45,6 +60,8 @@ async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
 }
 
+const perReconcile = (count: number, reconciles: number) => Number((count / Math.max(1, reconciles)).toFixed(2));
+
 let stopping: (() => Promise<void>) | undefined;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
@@ -52,25 +69,33 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-async function main() {
-  const startedStack = !(await stackIsHealthy());
-  if (startedStack) await startStack(provision());
-  const env = readStackEnv();
-  if (!env) throw new Error("the local stack did not come up");
-  const kubeConfig = new k8s.KubeConfig();
-  kubeConfig.loadFromFile(env.kubeconfig);
-  const namespace = `bench-op-${Date.now().toString(36)}`;
+interface SizeResult {
+  groups: number;
+  ready: number;
+  createSeconds: number;
+  allReadySeconds: number;
+  reconciles: number;
+  reconcilesPerSecond: number;
+  readsPerReconcile: number;
+  writesPerReconcile: number;
+  steadyReconciles: number;
+  steadyReadsPerReconcile: number;
+  steadyWritesPerReconcile: number;
+  reconcileErrors: number;
+  operatorPeakRssMb: number;
+}
+
+async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfigPath: string, count: number) {
+  const namespace = `bench-op-${count}-${Date.now().toString(36)}`;
   const topic = `${namespace}-orders`;
-  await installCrd();
   await createNamespace(namespace);
-  const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
+  const admin = await connectAdmin({ bootstrapServers: [bootstrap] });
   await admin.createTopic(topic, 6);
   await admin.close();
-
   const runner = new PodRunner({ kubeConfig, namespaces: [namespace], mode: "ready" });
   runner.start();
   const operator = startNodeProcess("operator/src/main.ts", {
-    KUBECONFIG: env.kubeconfig,
+    KUBECONFIG: kubeconfigPath,
     WATCH_NAMESPACES: namespace,
     METRICS_PORT: "0",
     LEADER_ELECTION: "false",
@@ -84,7 +109,8 @@ async function main() {
     const port = (JSON.parse(await operator.waitForLine(/"operator starting"/)) as { metricsPort: number }).metricsPort;
     await operator.waitForLine(/"watches synced"/);
     const custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
-    const names = Array.from({ length: groupCount }, (_, i) => `g${String(i).padStart(4, "0")}`);
+    const names = Array.from({ length: count }, (_, i) => `g${String(i).padStart(4, "0")}`);
+    const before = await scrape(port);
     const t0 = performance.now();
     await inBatches(names, 25, (name) =>
       custom.createNamespacedCustomObject({
@@ -97,7 +123,7 @@ async function main() {
           kind: KIND,
           metadata: { name, namespace },
           spec: {
-            kafka: { bootstrapServers: [env.kafka.bootstrap] },
+            kafka: { bootstrapServers: [bootstrap] },
             topics: [topic],
             processing: { handler: { builtin: { name: "noop" } } },
             replicas: 1,
@@ -120,43 +146,79 @@ async function main() {
       ready = list.items.filter((g) =>
         g.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
       ).length;
-      if (!flags.json) process.stdout.write(`\rready ${ready}/${groupCount}`);
-      if (ready === groupCount) break;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (!flags.json) process.stdout.write(`\r${count} groups: ready ${ready}/${count}   `);
+      if (ready === count) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const allReadySeconds = (performance.now() - t0) / 1000;
-    const metrics = await scrape(port);
-    const reconciles = metrics.get("lagpilot_reconcile_total") ?? 0;
-    const writes = metrics.get("lagpilot_apiserver_writes_total") ?? 0;
-    const result = {
-      groups: groupCount,
+    const atReady = await scrape(port);
+    // Steady state: nothing changes; groups are reconciled on their poll interval (15 s) and owned objects'
+    // status changes, and each such reconcile should send nothing to the apiserver.
+    if (!flags.json) process.stdout.write(`\r${count} groups: ready; ${steadySeconds}s of steady state...   `);
+    await new Promise((resolve) => setTimeout(resolve, steadySeconds * 1000));
+    const after = await scrape(port);
+    const delta = (a: Map<string, number>, b: Map<string, number>, name: string) =>
+      (b.get(name) ?? 0) - (a.get(name) ?? 0);
+    const reconciles = delta(before, atReady, "lagpilot_reconcile_total");
+    const steadyReconciles = delta(atReady, after, "lagpilot_reconcile_total");
+    const result: SizeResult = {
+      groups: count,
       ready,
       createSeconds: Number(createdSeconds.toFixed(1)),
       allReadySeconds: Number(allReadySeconds.toFixed(1)),
       reconciles,
       reconcilesPerSecond: Number((reconciles / allReadySeconds).toFixed(1)),
-      writesPerReconcile: Number((writes / Math.max(1, reconciles)).toFixed(2)),
-      reconcileErrors: metrics.get("lagpilot_reconcile_errors_total") ?? 0,
+      readsPerReconcile: perReconcile(sum(atReady, READ_VERBS) - sum(before, READ_VERBS), reconciles),
+      writesPerReconcile: perReconcile(sum(atReady, WRITE_VERBS) - sum(before, WRITE_VERBS), reconciles),
+      steadyReconciles,
+      steadyReadsPerReconcile: perReconcile(sum(after, READ_VERBS) - sum(atReady, READ_VERBS), steadyReconciles),
+      steadyWritesPerReconcile: perReconcile(sum(after, WRITE_VERBS) - sum(atReady, WRITE_VERBS), steadyReconciles),
+      reconcileErrors: after.get("lagpilot_reconcile_errors_total") ?? 0,
       operatorPeakRssMb: peakRssMb(operator.child.pid ?? 0),
     };
-    const resultsDir = join(repoRoot, "test", "bench", "results");
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, "operator.json"), `${JSON.stringify(result, null, 2)}\n`);
-    if (flags.json) {
-      console.log(JSON.stringify(result));
-    } else {
-      console.log("\n\n| measure | value |\n|---|---|");
-      for (const [key, value] of Object.entries(result)) console.log(`| ${key} | ${value} |`);
-      console.log(`\nwrote test/bench/results/operator.json`);
-    }
-    if (ready !== groupCount) process.exitCode = 1;
+    return result;
   } finally {
     await operator.stop("SIGTERM");
-    writeFileSync(join(repoRoot, ".lagpilot", "logs", "bench-operator.log"), `${operator.lines.join("\n")}\n`);
+    writeFileSync(join(repoRoot, ".lagpilot", "logs", `bench-operator-${count}.log`), `${operator.lines.join("\n")}\n`);
     await runner.stop();
     await deleteNamespace(namespace);
+  }
+}
+
+async function main() {
+  const startedStack = !(await stackIsHealthy());
+  if (startedStack) await startStack(provision());
+  const env = readStackEnv();
+  if (!env) throw new Error("the local stack did not come up");
+  const kubeConfig = new k8s.KubeConfig();
+  kubeConfig.loadFromFile(env.kubeconfig);
+  await installCrd();
+  const results: SizeResult[] = [];
+  try {
+    for (const count of sizes) results.push(await runSize(kubeConfig, env.kafka.bootstrap, env.kubeconfig, count));
+  } finally {
     if (startedStack) await stopStack();
   }
+  const resultsDir = join(repoRoot, "test", "bench", "results");
+  mkdirSync(resultsDir, { recursive: true });
+  const report = {
+    podStandIn: "pod runner (test/env/pod-runner.ts, ready mode): Pods marked Ready in status, no container runs",
+    reconcileConcurrency: Number(flags.concurrency),
+    steadySeconds,
+    results,
+  };
+  writeFileSync(join(resultsDir, "operator.json"), `${JSON.stringify(report, null, 2)}\n`);
+  if (flags.json) {
+    console.log(JSON.stringify(report));
+  } else {
+    const keys = Object.keys(results[0] ?? {}) as (keyof SizeResult)[];
+    console.log(`\n\nPods: ${report.podStandIn}.\n`);
+    console.log(`| measure | ${results.map((r) => `${r.groups} groups`).join(" | ")} |`);
+    console.log(`|---|${results.map(() => "---").join("|")}|`);
+    for (const key of keys.slice(1)) console.log(`| ${key} | ${results.map((r) => r[key]).join(" | ")} |`);
+    console.log("\nwrote test/bench/results/operator.json");
+  }
+  if (results.some((r) => r.ready !== r.groups)) process.exitCode = 1;
 }
 
 main().catch((error: Error) => {

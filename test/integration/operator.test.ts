@@ -45,6 +45,15 @@ async function metricValue(port: number, name: string): Promise<number> {
     .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
 }
 
+/** Requests the operator sent to the apiserver, watches left out (they stay open). */
+async function apiserverRequests(port: number): Promise<number> {
+  const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return body
+    .split("\n")
+    .filter((line) => line.startsWith("lagpilot_apiserver_requests_total{") && !line.includes('verb="watch"'))
+    .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
+}
+
 async function resourceVersions(namespace: string, name: string): Promise<Record<string, string>> {
   const out = await runTool("kubectl", [
     "get",
@@ -145,9 +154,14 @@ describe("operator: reconciling a KafkaConsumerGroup", { concurrency: false }, (
       assert.equal(g.status?.observedGeneration, g.metadata.generation);
       return resourceVersions(namespace, "orders");
     });
+    const port = await metricsPort(operator);
+    const reconciles = await metricValue(port, "lagpilot_reconcile_total");
+    const requests = await apiserverRequests(port);
     // Polls run every second: four seconds are several reconciles.
     await new Promise((resolve) => setTimeout(resolve, 4000));
     assert.deepEqual(await resourceVersions(namespace, "orders"), before);
+    assert.ok((await metricValue(port, "lagpilot_reconcile_total")) >= reconciles + 3, "reconciles ran");
+    assert.equal(await apiserverRequests(port), requests, "reconciles read from the watch caches and wrote nothing");
   });
 
   it("rolls the Deployment when the tier or batch size changes", async () => {
@@ -206,6 +220,13 @@ describe("operator: reconciling a KafkaConsumerGroup", { concurrency: false }, (
     assert.equal(deployment.spec?.replicas, 2);
     const events = await runTool("kubectl", ["get", "events", "-n", namespace, "-o", "json"]);
     assert.match(events, /KafkaUnreachable/);
+    // The outage is logged once, when it starts, not at every poll.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const outageLines = operator.lines.filter(
+      (line) => line.includes('"Kafka unreachable"') && line.includes(`"${namespace}/offline"`),
+    );
+    assert.equal(outageLines.length, 1, outageLines.join("\n"));
+    assert.match(outageLines[0] ?? "", /127\.0\.0\.1:1/);
   });
 
   it("reports an object the installed CRD let through but the schema refuses (InvalidSpec), without crashing", async () => {

@@ -42,6 +42,7 @@ export class Controller {
   /** Every primary object seen, with its last generation, so a new leader can queue them all. */
   readonly #known = new Map<string, number>();
   readonly #started = new Map<string, number>();
+  #processing = false;
 
   constructor(options: ControllerOptions) {
     this.#options = options;
@@ -147,17 +148,25 @@ export class Controller {
     await Promise.all(this.#sources.map((s) => s.synced));
   }
 
-  /** Starts processing keys (on the leader only). */
-  startProcessing(): void {
+  /**
+   * Starts processing keys (on the leader only), once every watch has listed: a reconcile that ran on a
+   * half-filled cache would take an existing Deployment for a missing one.
+   */
+  async startProcessing(): Promise<void> {
+    this.#processing = true;
+    await this.synced();
+    if (!this.#processing) return;
     for (const key of this.#known.keys()) this.#queue.add(key);
     this.#queue.start();
   }
 
   async stopProcessing(): Promise<void> {
+    this.#processing = false;
     await this.#queue.stop();
   }
 
   async stop(): Promise<void> {
+    this.#processing = false;
     for (const source of this.#sources) source.stop();
     await this.#queue.stop();
   }
