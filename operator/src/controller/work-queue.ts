@@ -50,10 +50,6 @@ export class WorkQueue {
     if (this.#processing.size > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  get depth(): number {
-    return this.#queue.length;
-  }
-
   add(key: string): void {
     if (this.#processing.has(key)) {
       this.#dirty.add(key);

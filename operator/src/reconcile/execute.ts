@@ -81,11 +81,13 @@ export function createExecutor(deps: ExecuteDeps): Executor {
   /** Grows a topic only while Kafka says it has fewer partitions than desired: growing is not idempotent. */
   async function grow(group: { namespace: string; spec: KafkaConsumerGroupSpec }, topic: string, count: number) {
     const connection = await resolveKafkaConnection(group.spec.kafka, group.namespace, deps.readSecret);
-    await deps.adminPool.use(connection, "createPartitions", async (admin) => {
+    const grew = await deps.adminPool.use(connection, "createPartitions", async (admin) => {
       const current = (await admin.partitionCounts([topic])).get(topic) ?? 0;
-      if (current < count) await admin.createPartitions(topic, count);
+      if (current >= count) return false;
+      await admin.createPartitions(topic, count);
+      return true;
     });
-    deps.onWrite?.("Topic", "partitions");
+    if (grew) deps.onWrite?.("Topic", "partitions");
   }
 
   return {
