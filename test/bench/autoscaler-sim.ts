@@ -307,21 +307,35 @@ export class World implements Actuator {
   }
 }
 
+/** Records closer than this to the log end are consumed: offsets are whole numbers in Kafka. */
+const wholeRecord = 1e-6;
+
 /** Spends one member's capacity over its partitions, fairly, never past a partition's log end. */
-function waterFill(partitions: PartitionState[], capacity: number): void {
+export function waterFill(partitions: { end: number; position: number }[], capacity: number): void {
   let left = capacity;
-  let open = partitions.filter((p) => p.end - p.position > 1e-9);
-  while (left > 1e-9 && open.length > 0) {
+  let open = partitions.filter((p) => stillPending(p));
+  while (left > wholeRecord && open.length > 0) {
     const share = left / open.length;
-    const next: PartitionState[] = [];
+    const next: typeof open = [];
     for (const p of open) {
       const take = Math.min(share, p.end - p.position);
       p.position += take;
       left -= take;
-      if (p.end - p.position > 1e-9) next.push(p);
+      if (stillPending(p)) next.push(p);
     }
     open = next;
   }
+}
+
+/**
+ * Whether records are still pending; a partition within a rounding error of its log end is set to
+ * the end itself. Fractional shares summed over many seconds leave the position a hair under a whole
+ * log end: read as an offset, that is one record of lag that no consumer would ever take.
+ */
+function stillPending(p: { end: number; position: number }): boolean {
+  if (p.end - p.position > wholeRecord) return true;
+  p.position = Math.max(p.position, p.end);
+  return false;
 }
 
 export function arrivalAt(arrival: Arrival, t: number): number {

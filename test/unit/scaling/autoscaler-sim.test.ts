@@ -4,7 +4,15 @@ import { describe, it } from "node:test";
 import { kedaDefaults, kedaPolicy } from "../../bench/autoscaler-keda.ts";
 import { lagpilotPolicy } from "../../bench/autoscaler-lagpilot.ts";
 import { checkScenario, kedaThreshold } from "../../bench/autoscaler-scenario.ts";
-import { type Arrival, arrivalAt, fixedReplicas, run, type Scenario, World } from "../../bench/autoscaler-sim.ts";
+import {
+  type Arrival,
+  arrivalAt,
+  fixedReplicas,
+  run,
+  type Scenario,
+  World,
+  waterFill,
+} from "../../bench/autoscaler-sim.ts";
 
 function scenario(overrides: Partial<Scenario> = {}): Scenario {
   return {
@@ -88,6 +96,51 @@ describe("simulated consumer group", () => {
     assert.equal(world.observe(0).partitions[3]?.logEndOffset, 0);
     steps(world, 40);
     assert.ok((world.observe(0).partitions[3]?.logEndOffset ?? 0) > 0);
+  });
+
+  it("a caught-up partition leaves no record of lag, whatever fractions its shares summed to", () => {
+    // 100 records/s over three partitions is 33.3 per partition per second: summed, the position
+    // ends a hair under the whole log end.
+    const partitions = [0, 1, 2].map(() => ({ end: 0, position: 0 }));
+    for (let second = 0; second < 60; second++) {
+      for (const p of partitions) p.end += 40;
+      waterFill(partitions, 100);
+    }
+    for (let second = 0; second < 30; second++) waterFill(partitions, 100);
+    assert.deepEqual(
+      partitions.map((p) => p.end - p.position),
+      [0, 0, 0],
+    );
+  });
+
+  it("a trickle that ends drains to zero lag, zero lag seconds, and back to zero replicas", () => {
+    // The case that once left one record per partition forever: lag seconds grew without bound and
+    // the group never scaled back to zero.
+    const trickle = scenario({
+      durationSeconds: 3600,
+      partitions: 6,
+      capacityPerReplica: 100,
+      initialReplicas: 0,
+      arrival: {
+        kind: "points",
+        interpolate: "step",
+        points: [
+          { at: 0, rate: 0 },
+          { at: 300, rate: 120 },
+          { at: 330, rate: 0 },
+          { at: 1500, rate: 120 },
+          { at: 1520, rate: 0 },
+        ],
+      },
+      target: { lagMaxSeconds: 30, minReplicas: 0, maxReplicas: 6 },
+    });
+    const { trace, events } = run(trickle, lagpilotPolicy(trickle), { traceEverySeconds: 10 });
+    for (const point of trace.filter((p) => p.t >= 1700)) {
+      assert.equal(point.totalLag, 0, `lag at ${point.t}s`);
+      assert.equal(point.lagSeconds, 0, `lag seconds at ${point.t}s`);
+    }
+    for (const point of trace) if (point.totalLag === 0) assert.equal(point.lagSeconds, 0, `at ${point.t}s`);
+    assert.equal(events.at(-1)?.to, 0);
   });
 
   it("the same scenario gives the same numbers (seeded noise)", () => {
