@@ -4,7 +4,7 @@ import { partitionLag } from "./partition-lag.ts";
 import type { GroupHistory, PartitionHistory, PartitionObservation, PartitionSample, Poll } from "./types.ts";
 
 export function emptyHistory(): GroupHistory {
-  return { partitions: [], assignmentSinceMs: 0 };
+  return { partitions: [], assignmentSinceMs: 0, assignmentStartSeen: false };
 }
 
 export function partitionKey(topic: string, partition: number): string {
@@ -34,6 +34,7 @@ export function recordPoll(history: GroupHistory, poll: Poll, options: LagOption
     partitions,
     last: { timeMs: poll.timeMs, groupState: poll.groupState, members: poll.members },
     assignmentSinceMs: stableThroughout ? history.assignmentSinceMs : poll.timeMs,
+    assignmentStartSeen: stableThroughout ? history.assignmentStartSeen : history.last !== undefined,
   };
 }
 

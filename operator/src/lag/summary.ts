@@ -164,8 +164,9 @@ function busyMembers(
   const result: BusyMember[] = [];
   for (const [member, owned] of byMember) {
     if (owned.some((o) => !drivesScaling(o.summary.health))) continue;
-    const strict = busyRun(owned, history.assignmentSinceMs, options, true);
-    const loose = busyRun(owned, history.assignmentSinceMs, options, false);
+    const sinceMs = warmedUpSince(owned, history);
+    const strict = busyRun(owned, sinceMs, options, true);
+    const loose = busyRun(owned, sinceMs, options, false);
     const run = strict !== undefined && strict.spanSeconds >= minSpanSeconds ? strict : loose;
     if (run === undefined || run.spanSeconds < minSpanSeconds) continue;
     let consumed = 0;
@@ -186,6 +187,26 @@ function busyMembers(
 interface Owned {
   history: PartitionHistory;
   summary: PartitionLagSummary;
+}
+
+/**
+ * Where a member's measurable work starts. A member of an assignment that began while we watched is new
+ * (a started Pod, or one that just rejoined): until its first commit shows, it was joining, connecting
+ * and fetching, and a rate over that stretch reads as a slow replica. So its runs start at the first
+ * poll that saw one of its committed offsets move. Members of an assignment older than the first poll
+ * (after an operator restart) are long warm.
+ */
+function warmedUpSince(owned: readonly Owned[], history: GroupHistory): number {
+  const since = history.assignmentSinceMs;
+  if (!history.assignmentStartSeen) return since;
+  let firstMoveMs = Number.POSITIVE_INFINITY;
+  for (const o of owned) {
+    const samples = o.history.samples.filter((s) => s.timeMs >= since);
+    const first = samples[0];
+    const moved = samples.find((s) => first !== undefined && s.committedOffset !== first.committedOffset);
+    if (moved !== undefined) firstMoveMs = Math.min(firstMoveMs, moved.timeMs);
+  }
+  return firstMoveMs;
 }
 
 function busyRun(

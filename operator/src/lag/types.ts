@@ -67,6 +67,11 @@ export interface GroupHistory {
   last?: { timeMs: number; groupState: GroupState; members: number };
   /** Start of the current assignment: since then owners did not change and the group stayed Stable. */
   assignmentSinceMs: number;
+  /**
+   * Whether the assignment started while the operator watched (false when it predates the first poll,
+   * as after an operator restart): only then are its members known to be new and warming up.
+   */
+  assignmentStartSeen: boolean;
 }
 
 export interface PartitionLagSummary {

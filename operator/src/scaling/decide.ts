@@ -7,7 +7,7 @@
 //   rebalancing, or the last scale not settled  -> hold
 //   no rates yet (one poll)                     -> hold
 //   idle for idleSeconds with minReplicas 0     -> zero
-//   every partition STALL/STOP                  -> hold (replicas cannot help)
+//   every partition STALL/STOP, or stuck since  -> hold (replicas cannot help)
 //   otherwise: capacity model (or, before any throughput is measured, the messages-per-replica
 //   fallback, which only scales up), tolerance band, stabilization windows, step limits,
 //   partition growth. docs/adr/0004-autoscaling-model.md explains the model.
@@ -51,12 +51,15 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
     observation.produceRate === 0 &&
     observation.totalLag <= settings.activationLag &&
     !observation.uncommittedArrivals;
+  const stuckPartitions = rememberStuck(state.stuckPartitions, observation.partitions);
   const next: ScalingState = {
     ...state,
     ...(learned === undefined ? {} : { throughput: learned }),
     idleSinceMs: idle ? Math.min(state.idleSinceMs ?? nowMs, nowMs) : undefined,
+    stuckPartitions,
   };
   if (!idle) delete next.idleSinceMs;
+  if (Object.keys(stuckPartitions).length === 0) delete next.stuckPartitions;
   const holdNext = (reason: ScalingReason, message: string) => hold(reason, message, next);
   const scaleTo = (replicas: number, reason: ScalingReason, message: string) =>
     withThroughput(applyScale(current, replicas, reason, message, next, nowMs));
@@ -98,7 +101,7 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
     }
   }
 
-  if (!observation.partitions.some((p) => drivesScaling(p.health))) {
+  if (!observation.partitions.some((p) => drives(p, next))) {
     return holdNext(
       "Steady",
       `all ${observation.partitions.length} partitions are stuck (STALL/STOP); replicas cannot help, holding at ${current}`,
@@ -155,7 +158,7 @@ interface Sizing {
 function sized(input: ScalingInput, observation: GroupLagSummary, state: ScalingState): ScalingDecision {
   const { settings, nowMs, currentReplicas: current } = input;
   const partitions = observation.partitions.length;
-  const included = observation.partitions.filter((p) => drivesScaling(p.health));
+  const included = observation.partitions.filter((p) => drives(p, state));
   const sizing =
     state.throughput === undefined
       ? fallbackSizing(included, partitions, current, settings)
@@ -211,7 +214,7 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
   const needed = Math.max(sizing.raw, sizing.unbounded);
   const limited = growth.limited ?? sizing.limited ?? capLimit(needed, ceiling, settings, pool);
   const cappedNote = needed > ceiling ? `, capped at ${ceiling} (${ceilingCause(needed, settings, pool)})` : "";
-  const excludedNote = excludedPartitionsNote(observation.partitions);
+  const excludedNote = excludedPartitionsNote(observation.partitions, state);
   const growthNote =
     growth.grow === undefined
       ? ""
@@ -424,12 +427,45 @@ function ceilingCause(needed: number, settings: ScalingSettings, pool: number): 
   return settings.maxReplicas < Math.min(needed, pool) ? "maxReplicas" : "partition count";
 }
 
-function excludedPartitionsNote(partitions: readonly PartitionLagSummary[]): string {
-  const stuck = partitions.filter((p) => !drivesScaling(p.health));
+function excludedPartitionsNote(partitions: readonly PartitionLagSummary[], state: ScalingState): string {
+  const stuck = partitions.filter((p) => !drives(p, state));
   if (stuck.length === 0) return "";
-  const names = stuck.slice(0, 3).map((p) => `${p.topic}-${p.partition} ${p.health}`);
+  const names = stuck
+    .slice(0, 3)
+    .map((p) => `${p.topic}-${p.partition} ${drivesScaling(p.health) ? "stuck" : p.health}`);
   const more = stuck.length > 3 ? `, +${stuck.length - 3} more` : "";
   return ` (not scaling for ${plural(stuck.length, "stuck partition")}: ${names.join(", ")}${more})`;
+}
+
+function stuckKey(p: PartitionLagSummary): string {
+  return `${p.topic}/${p.partition}`;
+}
+
+/**
+ * Whether a partition's demand may size the group: not STALL or STOP now, and not stuck since it was
+ * last seen so (its committed offset has not moved since).
+ */
+function drives(p: PartitionLagSummary, state: ScalingState): boolean {
+  return drivesScaling(p.health) && state.stuckPartitions?.[stuckKey(p)] === undefined;
+}
+
+/**
+ * Carries the stuck partitions forward: one turning STALL or STOP is remembered at its committed
+ * offset, one whose committed offset moved since is released, and partitions no longer observed are
+ * forgotten.
+ */
+export function rememberStuck(
+  previous: Readonly<Record<string, number>> | undefined,
+  partitions: readonly PartitionLagSummary[],
+): Record<string, number> {
+  const stuck: Record<string, number> = {};
+  for (const p of partitions) {
+    const key = stuckKey(p);
+    const stuckAt = previous?.[key];
+    if (!drivesScaling(p.health)) stuck[key] = stuckAt ?? p.committedOffset;
+    else if (stuckAt !== undefined && p.committedOffset === stuckAt) stuck[key] = stuckAt;
+  }
+  return stuck;
 }
 
 function partitionCounts(partitions: readonly PartitionLagSummary[]): Map<string, number> {

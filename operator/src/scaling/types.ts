@@ -18,6 +18,12 @@ export interface ScalingState {
   idleSinceMs?: number;
   partitionPressure?: PartitionPressure;
   lastPartitionGrowthMs?: number;
+  /**
+   * Partitions seen STALL or STOP, keyed "topic/partition", with the committed offset they stuck at.
+   * They drive no scaling until that offset moves: a stuck partition handed to another member reads
+   * as fresh (its health window restarts) while it is as stuck as before.
+   */
+  stuckPartitions?: Record<string, number>;
 }
 
 export const initialScalingState: ScalingState = { recommendations: [] };

@@ -107,6 +107,33 @@ const cases: {
     expect: { busyMembers: [{ member: "a", throughput: 10, spanSeconds: 30, saturated: true }] },
   },
   {
+    name: "a member new in an assignment the operator saw start is measured from its first commit on",
+    options: { commitSlackSeconds: 2 },
+    // Joined at t=5 with a backlog; committed slowly while warming up (t=5..10), then 200/s.
+    polls: [0, 5, 10, 15, 20, 25].map((t) => ({
+      t,
+      members: t === 0 ? 0 : 1,
+      ...(t === 0 ? { state: "Empty" as const } : {}),
+      partitions: [
+        {
+          end: 10_000 + 100 * t,
+          committed: t <= 5 ? 0 : 200 + 200 * (t - 10),
+          ...(t === 0 ? {} : { owner: "a" }),
+        },
+      ],
+    })),
+    expect: { busyMembers: [{ member: "a", throughput: 200, spanSeconds: 15, saturated: true }] },
+  },
+  {
+    name: "a member already there at the first poll (operator restarted) is measured from that poll",
+    options: { commitSlackSeconds: 2 },
+    polls: [5, 10, 15, 20, 25].map((t) => ({
+      t,
+      partitions: [{ end: 10_000 + 100 * t, committed: t <= 5 ? 0 : 200 + 200 * (t - 10), owner: "a" }],
+    })),
+    expect: { busyMembers: [{ member: "a", throughput: 160, spanSeconds: 20, saturated: true }] },
+  },
+  {
     name: "a backlog at every poll that may have emptied in between only bounds throughput from below",
     polls: ts.map((t, i) => ({
       t,

@@ -342,6 +342,41 @@ const sizing: Case[] = [
     expect: { replicas: 3, reason: "Steady", message: /not scaling for 1 stuck partition: orders-3 STALL/ },
   },
   {
+    name: "a partition seen stuck stays out of sizing after it moves to another member, until its offset moves",
+    current: 3,
+    observation: {
+      produce: 2500,
+      members: 3,
+      // Handed to another member: its health window restarted (OK), its offset is where it stuck.
+      overrides: { 0: { committedOffset: 500, lag: 1e6, backlog: 1e6, lagSeconds: 900, owner: "m-1" } },
+    },
+    state: knownThroughput(1000, { stuckPartitions: { "orders/0": 500 } }),
+    expect: { replicas: 3, reason: "Steady", message: /not scaling for 1 stuck partition: orders-0 stuck/ },
+  },
+  {
+    name: "a remembered stuck partition whose committed offset moved drives sizing again",
+    current: 3,
+    observation: {
+      produce: 2500,
+      members: 3,
+      overrides: { 0: { committedOffset: 900, lag: 1e6, backlog: 1e6, lagSeconds: 900 } },
+    },
+    state: knownThroughput(1000, { stuckPartitions: { "orders/0": 500 } }),
+    expect: { replicas: 12, reason: "LagTarget", message: /lag 15m > 30s target/ },
+  },
+  {
+    name: "every partition remembered stuck: hold, replicas cannot help",
+    current: 2,
+    observation: {
+      partitions: 2,
+      produce: 200,
+      members: 2,
+      overrides: { 0: { committedOffset: 7, lag: 5000 }, 1: { health: "STALL", lag: 5000 } },
+    },
+    state: knownThroughput(1000, { stuckPartitions: { "orders/0": 7 } }),
+    expect: { replicas: 2, reason: "Steady", message: /all 2 partitions are stuck/ },
+  },
+  {
     name: "a STOP partition's lag does not drive scale-up either",
     current: 3,
     observation: {
@@ -619,5 +654,42 @@ describe("decideScaling state", () => {
       decision.state.recommendations.map((r) => r.timeMs),
       [seconds(-30), now],
     );
+  });
+});
+
+describe("stuck partitions across decisions", () => {
+  const stuckOnZero = (health: "STALL" | "OK", committedOffset: number, owner: string) =>
+    summary({
+      produce: 2500,
+      members: 3,
+      overrides: { 0: { health, committedOffset, lag: 1e6, backlog: 1e6, lagSeconds: 900, owner } },
+    });
+
+  it("a STALL partition is remembered at its offset, and stays remembered when handed to another member", () => {
+    const first = decideScaling({
+      nowMs: now,
+      settings: settings(),
+      observation: stuckOnZero("STALL", 500, "m-0"),
+      currentReplicas: 3,
+      state: warm,
+    });
+    assert.deepEqual(first.state.stuckPartitions, { "orders/0": 500 });
+    const second = decideScaling({
+      nowMs: seconds(15),
+      settings: settings(),
+      observation: { ...stuckOnZero("OK", 500, "m-1"), timeMs: seconds(15) },
+      currentReplicas: 3,
+      state: first.state,
+    });
+    assert.equal(second.replicas, 3, second.message);
+    assert.deepEqual(second.state.stuckPartitions, { "orders/0": 500 });
+    const moved = decideScaling({
+      nowMs: seconds(30),
+      settings: settings(),
+      observation: { ...stuckOnZero("OK", 800, "m-1"), timeMs: seconds(30) },
+      currentReplicas: 3,
+      state: second.state,
+    });
+    assert.equal(moved.state.stuckPartitions, undefined);
   });
 });
