@@ -67,8 +67,6 @@ export interface KafkaConsumerClient {
   pause(partitions: TopicPartition[]): void;
   resume(partitions: TopicPartition[]): void;
   commit(offsets: OffsetToCommit[]): Promise<void>;
-  /** Moves the fetch position of an assigned partition. */
-  seek(partition: TopicPartition, offset: number): void;
   /** Stops fetching, leaves the group and disconnects. */
   close(): Promise<void>;
 }

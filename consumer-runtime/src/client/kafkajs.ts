@@ -156,10 +156,6 @@ export class KafkajsConsumerClient implements KafkaConsumerClient {
     );
   }
 
-  seek(partition: TopicPartition, offset: number): void {
-    this.#consumer.seek({ topic: partition.topic, partition: partition.partition, offset: String(offset) });
-  }
-
   async close(): Promise<void> {
     await this.#consumer.disconnect();
   }

@@ -155,10 +155,6 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
     });
   }
 
-  seek(_partition: TopicPartition, _offset: number): void {
-    throw new Error("the platformatic client cannot move the position of a running stream");
-  }
-
   async close(): Promise<void> {
     clearInterval(this.#watermarkTimer);
     if (this.#stream && !this.#stream.closed) await this.#stream.close();

@@ -95,10 +95,6 @@ export class WorkerConsumerClient implements KafkaConsumerClient {
     return this.#call({ method: "commit", offsets });
   }
 
-  seek(partition: TopicPartition, offset: number): void {
-    this.#post({ type: "seek", partition: { topic: partition.topic, partition: partition.partition }, offset });
-  }
-
   async close(): Promise<void> {
     this.#closing = true;
     try {

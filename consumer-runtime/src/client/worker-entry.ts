@@ -73,9 +73,6 @@ port.on("message", (message: ToWorker) => {
       for (const p of message.partitions) pausedByMain.delete(partitionId(p.topic, p.partition));
       if (!throttled) client.resume(message.partitions);
       return;
-    case "seek":
-      client.seek(message.partition, message.offset);
-      return;
     case "credit":
       outstanding -= message.bytes;
       throttle();

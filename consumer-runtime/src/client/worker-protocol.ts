@@ -15,7 +15,6 @@ export type ToWorker =
   | { type: "call"; id: number; method: "subscribe"; topics: string[]; startFrom: "earliest" | "latest" }
   | { type: "call"; id: number; method: "commit"; offsets: OffsetToCommit[] }
   | { type: "pause" | "resume"; partitions: TopicPartition[] }
-  | { type: "seek"; partition: TopicPartition; offset: number }
   | { type: "credit"; bytes: number };
 
 export type FromWorker =

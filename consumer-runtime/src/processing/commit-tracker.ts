@@ -67,13 +67,6 @@ export class PartitionTrack {
     if (this.#head < this.#offsets.length) return this.#offsets[this.#head] as number;
     return this.#nextAfterLast;
   }
-
-  /** Registered offsets not yet done. */
-  pending(): number {
-    let count = 0;
-    for (let i = this.#head; i < this.#done.length; i++) if (!this.#done[i]) count++;
-    return count;
-  }
 }
 
 export interface CommitCandidate extends TopicPartition {
@@ -127,9 +120,5 @@ export class CommitTracker {
       const track = this.#tracks.get(partitionId(o.topic, o.partition));
       if (track && o.offset > track.committed) track.committed = o.offset;
     }
-  }
-
-  tracks(): IterableIterator<PartitionTrack> {
-    return this.#tracks.values();
   }
 }

@@ -53,10 +53,6 @@ export class LeaderElector {
     this.#api = options.api ?? options.kubeConfig.makeApiClient(k8s.CoordinationV1Api);
   }
 
-  get isLeader(): boolean {
-    return this.#leading;
-  }
-
   start(): void {
     this.#inFlight = this.#tick();
   }

@@ -63,8 +63,4 @@ export class ObjectCache implements CacheReader {
       this.#objects.set(cacheKey(kind, item.metadata?.namespace ?? "", item.metadata?.name ?? ""), slim(item));
     return gone;
   }
-
-  get size(): number {
-    return this.#objects.size;
-  }
 }

@@ -96,7 +96,6 @@ function summarizePartition(
     health,
     ...(last.owner === undefined ? {} : { owner: last.owner }),
     progressing: !stuckBetween(sampleBefore(samples, last.timeMs - options.commitSlackSeconds * 1000), last, options),
-    busy: last.lag > inFlight,
   };
 }
 

@@ -98,8 +98,6 @@ export interface PartitionLagSummary {
    * between them: whatever holds the partition is not draining it, so more replicas cannot either.
    */
   progressing: boolean;
-  /** Whether the partition held more than the commit slack's worth of records at every sample of its current run. */
-  busy: boolean;
 }
 
 /** Throughput of a member that had work waiting throughout a span. */

@@ -380,7 +380,7 @@ function applyScale(
     direction,
     reason,
     message,
-    state: { ...state, lastScaleTimeMs: nowMs, lastScaleDirection: direction },
+    state: { ...state, lastScaleTimeMs: nowMs },
   };
 }
 

@@ -13,7 +13,6 @@ export interface ScalingState {
   recommendingSinceMs?: number;
   throughput?: ThroughputEstimate;
   lastScaleTimeMs?: number;
-  lastScaleDirection?: "up" | "down";
   /** Since when the group has had no incoming records and lag at or under activationLag. */
   idleSinceMs?: number;
   partitionPressure?: PartitionPressure;

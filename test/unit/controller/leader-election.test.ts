@@ -63,7 +63,7 @@ describe("LeaderElector.stop", () => {
     const events: string[] = [];
     const a = elector(store, events);
     a.start();
-    await until(() => a.isLeader && store.version >= 2);
+    await until(() => events.includes("started") && store.version >= 2);
     // Hold the next renewal on the wire, then stop while it is pending.
     let letGo = () => {};
     store.hold = new Promise<void>((resolve) => {
@@ -85,14 +85,15 @@ describe("LeaderElector.stop", () => {
     const events: string[] = [];
     const a = elector(store, events);
     a.start();
-    await until(() => a.isLeader);
+    await until(() => events.includes("started"));
     await a.stop();
     assert.equal(store.lease?.spec?.holderIdentity, "");
 
     // Another holder took it meanwhile: a stopping non-holder writes nothing.
-    const b = elector(store, []);
+    const bEvents: string[] = [];
+    const b = elector(store, bEvents);
     b.start();
-    await until(() => b.isLeader);
+    await until(() => bEvents.includes("started"));
     store.lease = { ...store.lease, spec: { ...store.lease?.spec, holderIdentity: "operator-z" } };
     const before = store.version;
     await b.stop();

@@ -43,7 +43,7 @@ describe("ObjectCache", () => {
     assert.ok(cache.get("ConfigMap", "a", "w"));
     assert.ok(cache.get("ConfigMap", "b", "z"), "another namespace is untouched");
     assert.ok(cache.get("Service", "a", "x"), "another kind is untouched");
-    assert.equal(cache.size, 4);
+    assert.equal(cache.get("ConfigMap", "a", "x"), undefined, "the unlisted object is gone");
   });
 
   it("a cluster-wide list replaces the kind everywhere", () => {

@@ -32,7 +32,6 @@ class FakeClient implements KafkaConsumerClient {
     if (this.failCommits) throw new Error("commit refused");
     this.commits.push(offsets.map((o) => ({ ...o })));
   }
-  seek() {}
   async close() {}
   lastCommitted(topic: string, partition: number): number | undefined {
     let found: number | undefined;

@@ -54,7 +54,6 @@ export function summary(spec: SummarySpec = {}): GroupLagSummary {
     health: "OK" as PartitionHealth,
     owner: `m-${i % Math.max(1, spec.members ?? 1)}`,
     progressing: true,
-    busy: perPartitionBacklog > 0,
     ...spec.overrides?.[i],
   }));
   const totalLag = partitions.reduce((sum, p) => sum + p.lag, 0);
