@@ -3,6 +3,9 @@
 // - metric: per partition lag = log end - committed (no commit: 1 with latest, the log end with
 //   earliest); total = sum; unless allowIdleConsumers, when floor(total / threshold) > partitions
 //   the total is replaced by partitions * threshold (so ceil can still give partitions + 1);
+//   excludePersistentLag leaves out partitions whose committed offset did not move since the last
+//   poll; ensureEvenDistributionOfPartitions raises the count the total asks for to the next
+//   divisor of the partition count (the total becomes that divisor * threshold);
 // - HPA every 15 s on an AverageValue target: usage ratio = total / (threshold * current replicas);
 //   inside the 10% tolerance keep the current count, else ceil(total / threshold); scale-up without
 //   window, at most max(2x, +4) per period; scale-down to the highest recommendation of the last
@@ -17,6 +20,7 @@ export interface KedaOptions {
   offsetResetPolicy: "latest" | "earliest";
   allowIdleConsumers: boolean;
   excludePersistentLag: boolean;
+  ensureEvenDistributionOfPartitions: boolean;
   minReplicaCount: number;
   maxReplicaCount: number;
   pollingIntervalSeconds: number;
@@ -31,6 +35,7 @@ export const kedaDefaults = {
   offsetResetPolicy: "latest",
   allowIdleConsumers: false,
   excludePersistentLag: false,
+  ensureEvenDistributionOfPartitions: false,
   pollingIntervalSeconds: 30,
   cooldownPeriodSeconds: 300,
   hpaSyncSeconds: 15,
@@ -65,6 +70,9 @@ export function kedaPolicy(options: KedaOptions, name = "keda", initialReplicas 
     const partitions = poll.partitions.length;
     if (!options.allowIdleConsumers && Math.floor(total / options.lagThreshold) > partitions) {
       total = partitions * options.lagThreshold;
+    }
+    if (options.ensureEvenDistributionOfPartitions && total > 0) {
+      total = nextDivisor(Math.ceil(total / options.lagThreshold), partitions) * options.lagThreshold;
     }
     return { capped: total, uncapped: forActivation };
   };
@@ -115,4 +123,10 @@ export function kedaPolicy(options: KedaOptions, name = "keda", initialReplicas 
       if (next !== current) world.setReplicas(next);
     },
   };
+}
+
+/** The smallest divisor of `partitions` that is at least `count` (the partition count itself past it). */
+export function nextDivisor(count: number, partitions: number): number {
+  for (let d = Math.max(1, count); d < partitions; d++) if (partitions % d === 0) return d;
+  return partitions;
 }

@@ -1,149 +1,243 @@
-// Autoscaler benchmark: runs every scenario against Lagpilot's decision function and a model of
-// KEDA's Kafka scaler + HPA defaults on identical input, prints a table and writes
-// test/bench/results/autoscaler.json.
+// Autoscaler benchmark: runs every scenario against Lagpilot's decision function, a model of KEDA's
+// Kafka scaler + HPA with default options, and the same model tuned per scenario (the best of a
+// small sweep by the benchmark's score); prints a table per scenario, totals and the goals per
+// scenario family, and writes test/bench/results/autoscaler.json.
 //
-//   node test/bench/autoscaler.ts [--scenario FILE]... [--sensitivity] [--trace]
+//   node test/bench/autoscaler.ts [--scenario FILE]... [--trace]
 //
-// --scenario FILE  run only these scenario files (any file in the scenario format)
-// --sensitivity    also run KEDA with half and double the lagThreshold
+// --scenario FILE  run only these scenario files (any file in the scenario format); their family is
+//                  the name of the folder they are in
 // --trace          write a per-10-second trace of every run to test/bench/results/autoscaler-trace/
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+//
+// Without --scenario: every *.json in test/bench/scenarios (family "shipped") and in each folder
+// below it (the folder's name is the family).
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { kedaDefaults, kedaPolicy } from "./autoscaler-keda.ts";
+import { kedaPolicy } from "./autoscaler-keda.ts";
 import { lagpilotPolicy } from "./autoscaler-lagpilot.ts";
-import { kedaThreshold, loadScenario } from "./autoscaler-scenario.ts";
-import { type Policy, type RunMetrics, run, type Scenario } from "./autoscaler-sim.ts";
+import { loadScenario } from "./autoscaler-scenario.ts";
+import { runScore } from "./autoscaler-score.ts";
+import { type RunMetrics, run, type Scenario } from "./autoscaler-sim.ts";
+import { bestKeda, describeVariant, kedaDefaultPolicy, kedaOptionsFor } from "./autoscaler-tuned.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
 const resultsDir = join(here, "results");
+const scenarioDir = join(here, "scenarios");
 
-function policiesFor(scenario: Scenario, sensitivity: boolean): Policy[] {
-  const threshold = kedaThreshold(scenario);
-  const keda = (factor: number, name: string) =>
-    kedaPolicy(
-      {
-        ...kedaDefaults,
-        minReplicaCount: scenario.target.minReplicas,
-        maxReplicaCount: scenario.target.maxReplicas,
-        offsetResetPolicy: "earliest",
-        ...(scenario.keda ?? {}),
-        lagThreshold: Math.max(1, Math.round(threshold * factor)),
-      },
-      name,
-      scenario.initialReplicas,
-    );
-  const policies = [lagpilotPolicy(scenario), keda(1, "keda")];
-  if (sensitivity) policies.push(keda(0.5, "keda-thr/2"), keda(2, "keda-thr*2"));
-  return policies;
+const policies = ["lagpilot", "keda-default", "keda-tuned"] as const;
+type PolicyName = (typeof policies)[number];
+
+/** The goals, as ratios of Lagpilot's figure to a rival's. */
+const goals = {
+  overTargetVsDefault: 0.25,
+  overTargetVsTuned: 0.5,
+  replicaSecondsVsDefault: 0.9,
+} as const;
+
+interface Row extends RunMetrics {
+  family: string;
+  score: number;
+  /** For keda-tuned: the variant the sweep chose. */
+  tuning?: string;
 }
 
 interface Totals {
   secondsOverTarget: number;
+  peakLagSeconds: number;
   replicaSeconds: number;
-  flaps: number;
-  directionChanges: number;
   scaleEvents: number;
+  flaps: number;
 }
 
-function totals(rows: RunMetrics[], policy: string): Totals {
-  const mine = rows.filter((r) => r.policy === policy);
-  const add = (f: (r: RunMetrics) => number) => mine.reduce((sum, r) => sum + f(r), 0);
+function scenarioFiles(): { file: string; family: string }[] {
+  const jsonIn = (dir: string) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+      .map((f) => join(dir, f));
+  const files = jsonIn(scenarioDir).map((file) => ({ file, family: "shipped" }));
+  for (const entry of readdirSync(scenarioDir).sort()) {
+    const dir = join(scenarioDir, entry);
+    if (statSync(dir).isDirectory()) files.push(...jsonIn(dir).map((file) => ({ file, family: entry })));
+  }
+  return files;
+}
+
+function familyOf(file: string): string {
+  const folder = basename(dirname(file));
+  return folder === "scenarios" ? "shipped" : folder;
+}
+
+function totals(rows: readonly Row[]): Totals {
+  const add = (f: (r: Row) => number) => rows.reduce((sum, r) => sum + f(r), 0);
   return {
     secondsOverTarget: add((r) => r.secondsOverTarget),
+    peakLagSeconds: Math.max(0, ...rows.map((r) => r.peakLagSeconds)),
     replicaSeconds: add((r) => r.replicaSeconds),
-    flaps: add((r) => r.flaps),
-    directionChanges: add((r) => r.directionChanges),
     scaleEvents: add((r) => r.scaleEvents),
+    flaps: add((r) => r.flaps),
   };
 }
 
-function table(rows: RunMetrics[]): string {
+interface GoalCheck {
+  overTargetVsDefault: number;
+  overTargetVsTuned: number;
+  replicaSecondsVsDefault: number;
+  replicaSecondsVsTuned: number;
+  flaps: number;
+  met: { overTargetVsDefault: boolean; overTargetVsTuned: boolean; replicaSeconds: boolean; noFlaps: boolean };
+}
+
+/** Ratios of Lagpilot's totals to the rivals'; 0 over 0 is a ratio of 0 (nothing to beat, nothing lost). */
+function goalCheck(byPolicy: Record<PolicyName, Totals>): GoalCheck {
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : a > 0 ? Number.POSITIVE_INFINITY : 0);
+  const mine = byPolicy.lagpilot;
+  const check = {
+    overTargetVsDefault: ratio(mine.secondsOverTarget, byPolicy["keda-default"].secondsOverTarget),
+    overTargetVsTuned: ratio(mine.secondsOverTarget, byPolicy["keda-tuned"].secondsOverTarget),
+    replicaSecondsVsDefault: ratio(mine.replicaSeconds, byPolicy["keda-default"].replicaSeconds),
+    replicaSecondsVsTuned: ratio(mine.replicaSeconds, byPolicy["keda-tuned"].replicaSeconds),
+    flaps: mine.flaps,
+  };
+  return {
+    ...check,
+    met: {
+      overTargetVsDefault: check.overTargetVsDefault <= goals.overTargetVsDefault,
+      overTargetVsTuned: check.overTargetVsTuned <= goals.overTargetVsTuned,
+      replicaSeconds: check.replicaSecondsVsDefault <= goals.replicaSecondsVsDefault,
+      noFlaps: check.flaps === 0,
+    },
+  };
+}
+
+function byPolicyTotals(rows: readonly Row[]): Record<PolicyName, Totals> {
+  return Object.fromEntries(policies.map((p) => [p, totals(rows.filter((r) => r.policy === p))])) as Record<
+    PolicyName,
+    Totals
+  >;
+}
+
+function table(rows: readonly Row[]): string {
   const header = [
+    "family",
     "scenario",
     "policy",
     "s over target",
     "peak lag s",
     "replica-s",
     "scale events",
-    "dir changes",
     "flaps",
     "rebalances",
     "partitions",
+    "tuning",
   ];
   const lines = rows.map((r) => [
+    r.family,
     r.scenario,
     r.policy,
     String(r.secondsOverTarget),
     String(Math.round(r.peakLagSeconds)),
     String(r.replicaSeconds),
     String(r.scaleEvents),
-    String(r.directionChanges),
     String(r.flaps),
     String(r.rebalances),
     String(r.finalPartitions),
+    r.tuning ?? "",
   ]);
+  const left = new Set([0, 1, 2, header.length - 1]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
   const format = (cells: string[]) =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+    cells
+      .map((c, i) => (left.has(i) ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
   return [format(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(format)].join("\n");
+}
+
+function percent(ratio: number): string {
+  return Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)}%` : "inf";
+}
+
+function goalLine(label: string, check: GoalCheck): string {
+  const mark = (ok: boolean) => (ok ? "met" : "MISSED");
+  return (
+    `goals ${label}: over target vs KEDA-default ${percent(check.overTargetVsDefault)} (<= 25%: ${mark(check.met.overTargetVsDefault)}), ` +
+    `vs KEDA-tuned ${percent(check.overTargetVsTuned)} (<= 50%: ${mark(check.met.overTargetVsTuned)}); ` +
+    `replica-s vs KEDA-default ${percent(check.replicaSecondsVsDefault)} (<= 90%: ${mark(check.met.replicaSeconds)}), ` +
+    `vs KEDA-tuned ${percent(check.replicaSecondsVsTuned)}; flaps ${check.flaps} (${mark(check.met.noFlaps)})`
+  );
+}
+
+function runScenario(
+  scenario: Scenario,
+  family: string,
+  trace: boolean,
+): { rows: Row[]; traces: Record<string, unknown> } {
+  const rows: Row[] = [];
+  const traces: Record<string, unknown> = {};
+  const options = trace ? { traceEverySeconds: 10 } : {};
+  const record = (policy: PolicyName, result: ReturnType<typeof run>, tuning?: string) => {
+    rows.push({
+      ...result.metrics,
+      policy,
+      family,
+      score: runScore(result.metrics, scenario),
+      ...(tuning === undefined ? {} : { tuning }),
+    });
+    if (trace) traces[`${scenario.name}.${policy}`] = { events: result.events, trace: result.trace };
+  };
+  record("lagpilot", run(scenario, lagpilotPolicy(scenario), options));
+  record("keda-default", run(scenario, kedaDefaultPolicy(scenario), options));
+  const tuned = bestKeda(scenario);
+  const tunedPolicy = kedaPolicy(kedaOptionsFor(scenario, tuned.variant), "keda-tuned", scenario.initialReplicas);
+  record("keda-tuned", run(scenario, tunedPolicy, options), describeVariant(tuned.variant));
+  return { rows, traces };
 }
 
 function main(): void {
   const { values } = parseArgs({
     options: {
       scenario: { type: "string", multiple: true },
-      sensitivity: { type: "boolean", default: false },
       trace: { type: "boolean", default: false },
     },
   });
-  const scenarioDir = join(here, "scenarios");
   const files =
     values.scenario && values.scenario.length > 0
-      ? values.scenario
-      : readdirSync(scenarioDir)
-          .filter((f) => f.endsWith(".json"))
-          .sort()
-          .map((f) => join(scenarioDir, f));
-  const rows: RunMetrics[] = [];
+      ? values.scenario.map((file) => ({ file, family: familyOf(file) }))
+      : scenarioFiles();
+  const rows: Row[] = [];
   const traces: Record<string, unknown> = {};
-  for (const file of files) {
-    const scenario = loadScenario(file);
-    for (const policy of policiesFor(scenario, values.sensitivity)) {
-      const result = run(scenario, policy, values.trace ? { traceEverySeconds: 10 } : {});
-      rows.push(result.metrics);
-      if (values.trace) traces[`${scenario.name}.${policy.name}`] = { events: result.events, trace: result.trace };
-    }
+  for (const { file, family } of files) {
+    const result = runScenario(loadScenario(file), family, values.trace);
+    rows.push(...result.rows);
+    Object.assign(traces, result.traces);
   }
 
-  const byPolicy: Record<string, Totals> = {};
-  for (const policy of new Set(rows.map((r) => r.policy))) byPolicy[policy] = totals(rows, policy);
-  const lagpilot = totals(rows, "lagpilot");
-  const keda = totals(rows, "keda");
-  const goal = {
-    secondsOverTargetAtMostHalf: lagpilot.secondsOverTarget <= keda.secondsOverTarget / 2,
-    replicaSecondsNoMore: lagpilot.replicaSeconds <= keda.replicaSeconds,
-    noFlapping: lagpilot.flaps === 0,
-  };
   console.log(table(rows));
   console.log("");
-  for (const [policy, t] of Object.entries(byPolicy)) {
+  const overall = byPolicyTotals(rows);
+  for (const policy of policies) {
+    const t = overall[policy];
     console.log(
-      `total ${policy.padEnd(10)}: ${t.secondsOverTarget} s over target, ${t.replicaSeconds} replica-s, ${t.scaleEvents} scale events, ${t.directionChanges} direction changes, ${t.flaps} flaps`,
+      `total ${policy.padEnd(12)}: ${t.secondsOverTarget} s over target, peak lag ${Math.round(t.peakLagSeconds)} s, ${t.replicaSeconds} replica-s, ${t.scaleEvents} scale events, ${t.flaps} flaps`,
     );
   }
-  const ratio = keda.secondsOverTarget > 0 ? lagpilot.secondsOverTarget / keda.secondsOverTarget : 0;
-  console.log(
-    `goal    over target <= 1/2 of KEDA: ${goal.secondsOverTargetAtMostHalf ? "met" : "MISSED"} (${(ratio * 100).toFixed(1)}%); ` +
-      `replica-s <= KEDA: ${goal.replicaSecondsNoMore ? "met" : "MISSED"} (${((lagpilot.replicaSeconds / Math.max(1, keda.replicaSeconds)) * 100).toFixed(1)}%); ` +
-      `no flapping: ${goal.noFlapping ? "met" : "MISSED"}`,
-  );
+  const families = [...new Set(rows.map((r) => r.family))];
+  const perFamily: Record<string, { totals: Record<PolicyName, Totals>; goals: GoalCheck }> = {};
+  for (const family of families) {
+    const familyTotals = byPolicyTotals(rows.filter((r) => r.family === family));
+    perFamily[family] = { totals: familyTotals, goals: goalCheck(familyTotals) };
+  }
+  const overallGoals = goalCheck(overall);
+  for (const [family, result] of Object.entries(perFamily)) console.log(goalLine(family, result.goals));
+  if (families.length > 1) console.log(goalLine("all", overallGoals));
 
   mkdirSync(resultsDir, { recursive: true });
   const out = join(resultsDir, "autoscaler.json");
   writeFileSync(
     out,
-    `${JSON.stringify({ generatedAt: new Date().toISOString(), runs: rows, totals: byPolicy, goal }, null, 2)}\n`,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), goals, runs: rows, totals: overall, goalCheck: overallGoals, families: perFamily }, null, 2)}\n`,
   );
   console.log(`wrote ${out}`);
   if (values.trace) {
@@ -156,6 +250,7 @@ function main(): void {
 }
 
 try {
+  if (!existsSync(scenarioDir)) throw new Error(`no scenario folder at ${scenarioDir}`);
   main();
 } catch (error) {
   console.error((error as Error).message);
