@@ -55,8 +55,33 @@ export function checkScenario(value: unknown): string[] {
     }
   } else if (arrival?.kind === "sine") {
     positive("arrival.periodSeconds", arrival.periodSeconds);
+  } else if (arrival?.kind === "walk") {
+    positive("arrival.everySeconds", arrival.everySeconds);
+    if (typeof arrival.min !== "number" || typeof arrival.max !== "number" || arrival.min > arrival.max) {
+      problems.push("arrival.min and arrival.max must be numbers with min <= max");
+    }
   } else {
-    problems.push('arrival.kind must be "points" or "sine"');
+    problems.push('arrival.kind must be "points", "sine" or "walk"');
+  }
+  if (s.topics !== undefined) {
+    const topics = s.topics as { name?: unknown; partitions?: unknown; share?: unknown }[];
+    if (!Array.isArray(topics) || topics.length === 0) problems.push("topics must be a non-empty array");
+    else {
+      topics.forEach((topic, i) => {
+        if (typeof topic.name !== "string" || topic.name === "") problems.push(`topics[${i}].name must be a string`);
+        positive(`topics[${i}].partitions`, topic.partitions);
+        positive(`topics[${i}].share`, topic.share);
+      });
+      const total = topics.reduce(
+        (sum, topic) => sum + (typeof topic.partitions === "number" ? topic.partitions : 0),
+        0,
+      );
+      if (total !== s.partitions) problems.push(`partitions must be the sum of the topics' partitions (${total})`);
+    }
+  }
+  const protocol = (s.group as Record<string, unknown> | undefined)?.protocol;
+  if (protocol !== undefined && protocol !== "eager" && protocol !== "incremental") {
+    problems.push('group.protocol must be "eager" or "incremental"');
   }
   return problems;
 }

@@ -1,19 +1,43 @@
-// Discrete-time model of a consumer group on a Kafka topic, one step per second:
+// Discrete-time model of a consumer group on one or more Kafka topics, one step per second:
 // producers append records, replicas (pods) start after a delay, every membership change stops the
-// whole group for a rebalance (eager protocol), each ready member consumes up to its capacity spread
-// over its partitions, and positions are committed every commit interval. Scaling policies observe
-// it the way they would observe Kafka (offsets, group state, assignment) and set replicas/partitions.
+// whole group for a rebalance (eager protocol) or only the partitions that move (the incremental
+// consumer protocol), each ready member consumes up to its capacity spread over its partitions, and
+// positions are committed every commit interval. Scaling policies observe it the way they would
+// observe Kafka (offsets, group state, assignment) and set replicas/partitions.
 import type { Poll } from "../../operator/src/lag/types.ts";
 
 export type Arrival =
   | { kind: "points"; interpolate: "step" | "linear"; points: { at: number; rate: number }[] }
-  | { kind: "sine"; mean: number; amplitude: number; periodSeconds: number; phaseSeconds?: number };
+  | { kind: "sine"; mean: number; amplitude: number; periodSeconds: number; phaseSeconds?: number }
+  | RandomWalk;
+
+/**
+ * A seeded random walk: every `everySeconds` the rate moves by a uniform step in
+ * [-maxStep, +maxStep], kept within [min, max]; linear in between.
+ */
+export interface RandomWalk {
+  kind: "walk";
+  start: number;
+  min: number;
+  max: number;
+  maxStep: number;
+  everySeconds: number;
+  seed: number;
+}
+
+/**
+ * How a membership change stops consumption: eager, the classic protocol with eager assignors (the
+ * whole group stops for a rebalance), or incremental, the consumer protocol of KIP-848 (only the
+ * partitions that change owner stop; the assignment is sticky).
+ */
+export type RebalanceProtocol = "eager" | "incremental";
 
 export interface GroupModel {
   /** Seconds from a pod's creation to its consumer joining the group. */
   podStartSeconds: number;
-  /** Seconds the whole group stops consuming on every membership or partition change. */
+  /** Seconds the whole group (eager) or a moved partition (incremental) stops consuming on a change. */
   rebalanceSeconds: number;
+  protocol: RebalanceProtocol;
   /** Seconds between commits of each member's position. */
   commitIntervalSeconds: number;
   /** Seconds until producers and the group see partitions added to the topic. */
@@ -25,6 +49,11 @@ export interface Scenario {
   description: string;
   durationSeconds: number;
   partitions: number;
+  /**
+   * Topics the group reads, each with its share of the arrivals (shares are normalized); their
+   * partitions, in this order, add up to `partitions`. Without it: one topic, "events".
+   */
+  topics?: { name: string; partitions: number; share: number }[];
   /** Records per second one replica consumes when it has work. */
   capacityPerReplica: number;
   arrival: Arrival;
@@ -51,11 +80,19 @@ export interface Scenario {
 export const defaultGroupModel: GroupModel = {
   podStartSeconds: 20,
   rebalanceSeconds: 8,
+  protocol: "eager",
   commitIntervalSeconds: 5,
   partitionDiscoverySeconds: 60,
 };
 
 interface PartitionState {
+  topic: string;
+  /** This partition's topic's share of all arrivals. */
+  topicShare: number;
+  /** Partition number within its topic. */
+  index: number;
+  /** Incremental protocol: a partition handed to a new owner is not consumed before this second. */
+  pausedUntil: number;
   end: number;
   position: number;
   committed: number;
@@ -99,8 +136,12 @@ export class World implements Actuator {
     this.scenario = scenario;
     this.model = { ...defaultGroupModel, ...scenario.group };
     this.#random = mulberry32(scenario.seed ?? 1);
-    for (let p = 0; p < scenario.partitions; p++) this.#addPartition(0);
-    this.#visible = scenario.partitions;
+    const topics = scenario.topics ?? [{ name: "events", partitions: scenario.partitions, share: 1 }];
+    const shares = topics.reduce((sum, topic) => sum + topic.share, 0);
+    for (const topic of topics) {
+      for (let i = 0; i < topic.partitions; i++) this.#addPartition(0, topic.name, topic.share / shares);
+    }
+    this.#visible = this.#partitions.length;
     const backlog = scenario.initialBacklogPerPartition ?? 0;
     for (const p of this.#partitions) {
       p.end = backlog;
@@ -124,6 +165,7 @@ export class World implements Actuator {
     return this.#pods.filter((p) => p.joined).length;
   }
 
+  /** Whether the whole group is stopped for a rebalance (eager protocol only). */
   rebalancing(): boolean {
     return this.t < this.#rebalanceUntil;
   }
@@ -139,12 +181,16 @@ export class World implements Actuator {
       const removed = new Set(order.slice(0, this.#pods.length - wanted).map((p) => p.id));
       const leaving = this.#pods.some((p) => removed.has(p.id) && p.joined);
       this.#pods = this.#pods.filter((p) => !removed.has(p.id));
-      if (leaving) this.#rebalance();
+      if (leaving) this.#membershipChanged();
     }
   }
 
   growPartitions(to: number): void {
-    while (this.#partitions.length < to) this.#addPartition(this.t);
+    const topic = this.#partitions[0];
+    if (topic === undefined || this.#partitions.some((p) => p.topic !== topic.topic)) {
+      throw new Error("the simulator grows partitions only for a group reading one topic");
+    }
+    while (this.#partitions.length < to) this.#addPartition(this.t, topic.topic, 1);
     this.#discoveryAt = this.t + this.model.partitionDiscoverySeconds;
   }
 
@@ -154,7 +200,7 @@ export class World implements Actuator {
     if (this.#discoveryAt !== undefined && t >= this.#discoveryAt) {
       this.#discoveryAt = undefined;
       this.#visible = this.#partitions.length;
-      this.#rebalance();
+      this.#membershipChanged();
     }
     let joined = false;
     for (const pod of this.#pods) {
@@ -163,7 +209,7 @@ export class World implements Actuator {
         joined = true;
       }
     }
-    if (joined) this.#rebalance();
+    if (joined) this.#membershipChanged();
     if (!this.rebalancing() && this.#assignment.size === 0) this.#assign();
 
     this.#produce(this.arrivalRate(t) * (1 + this.#noise()));
@@ -190,10 +236,11 @@ export class World implements Actuator {
       groupState,
       members,
       partitions: this.#partitions.map((p, i) => {
-        const owner = this.rebalancing() ? undefined : this.#assignment.get(i);
+        const moving = this.rebalancing() || this.t < p.pausedUntil;
+        const owner = moving ? undefined : this.#assignment.get(i);
         return {
-          topic: "events",
-          partition: i,
+          topic: p.topic,
+          partition: p.index,
           logStartOffset: 0,
           logEndOffset: Math.floor(p.end),
           committedOffset: p.committed < 0 ? -1 : Math.floor(p.committed),
@@ -239,10 +286,14 @@ export class World implements Actuator {
     );
   }
 
-  #addPartition(createdAt: number): void {
+  #addPartition(createdAt: number, topic: string, topicShare: number): void {
     const index = this.#partitions.length;
     const hot = this.scenario.hotPartitions?.find((h) => h.partition === index);
     this.#partitions.push({
+      topic,
+      topicShare,
+      index: this.#partitions.filter((p) => p.topic === topic).length,
+      pausedUntil: -1,
       end: 0,
       position: 0,
       committed: createdAt === 0 ? 0 : -1,
@@ -262,9 +313,13 @@ export class World implements Actuator {
   #produce(records: number): void {
     const visible = this.#partitions.slice(0, this.#visible);
     const fixed = visible.reduce((sum, p) => sum + (p.share ?? 0), 0);
-    const evenCount = visible.filter((p) => p.share === undefined).length;
-    const evenShare = evenCount > 0 ? Math.max(0, 1 - fixed) / evenCount : 0;
-    for (const p of visible) p.end += records * (p.share ?? evenShare);
+    // What the hot partitions leave is split by topic share, then evenly within each topic.
+    const evenIn = new Map<string, number>();
+    for (const p of visible) if (p.share === undefined) evenIn.set(p.topic, (evenIn.get(p.topic) ?? 0) + 1);
+    for (const p of visible) {
+      const even = (Math.max(0, 1 - fixed) * p.topicShare) / (evenIn.get(p.topic) ?? 1);
+      p.end += records * (p.share ?? even);
+    }
   }
 
   #consume(): void {
@@ -275,7 +330,7 @@ export class World implements Actuator {
       byMember.set(member, list);
     }
     for (const owned of byMember.values()) {
-      const active = owned.filter((i) => !this.stuck(i));
+      const active = owned.filter((i) => !this.stuck(i) && this.t >= (this.#partitions[i]?.pausedUntil ?? 0));
       waterFill(
         active.map((i) => this.#partitions[i] as PartitionState),
         this.scenario.capacityPerReplica,
@@ -285,6 +340,56 @@ export class World implements Actuator {
 
   #commit(): void {
     for (const p of this.#partitions) if (p.position > 0 || p.committed >= 0) p.committed = p.position;
+  }
+
+  #membershipChanged(): void {
+    if (this.model.protocol === "incremental") this.#reassignSticky();
+    else this.#rebalance();
+  }
+
+  /**
+   * Incremental protocol: members keep their partitions up to a balanced share; only partitions whose
+   * owner leaves or that exceed a share move, each paused while its new owner takes it over. The
+   * member giving one up commits it first.
+   */
+  #reassignSticky(): void {
+    const members = this.#memberNames();
+    this.rebalances++;
+    this.#commit();
+    if (members.length === 0) {
+      this.#assignment.clear();
+      return;
+    }
+    const low = Math.floor(this.#visible / members.length);
+    let extras = this.#visible % members.length;
+    const count = new Map(members.map((m) => [m, 0]));
+    const next = new Map<number, string>();
+    for (let i = 0; i < this.#visible; i++) {
+      const owner = this.#assignment.get(i);
+      const held = owner === undefined ? undefined : count.get(owner);
+      if (owner === undefined || held === undefined) continue;
+      if (held < low || (held === low && extras > 0)) {
+        if (held === low) extras--;
+        next.set(i, owner);
+        count.set(owner, held + 1);
+      }
+    }
+    for (let i = 0; i < this.#visible; i++) {
+      if (next.has(i)) continue;
+      const owner = members.reduce((a, b) => ((count.get(b) ?? 0) < (count.get(a) ?? 0) ? b : a));
+      next.set(i, owner);
+      count.set(owner, (count.get(owner) ?? 0) + 1);
+      const partition = this.#partitions[i];
+      if (partition !== undefined) partition.pausedUntil = this.t + this.model.rebalanceSeconds;
+    }
+    this.#assignment = next;
+  }
+
+  #memberNames(): string[] {
+    return this.#pods
+      .filter((p) => p.joined)
+      .map((p) => `member-${String(p.id).padStart(4, "0")}`)
+      .sort();
   }
 
   #rebalance(): void {
@@ -298,10 +403,7 @@ export class World implements Actuator {
   /** Round-robin over members sorted by id, as kafkajs' default assignor does. */
   #assign(): void {
     this.#assignment.clear();
-    const members = this.#pods
-      .filter((p) => p.joined)
-      .map((p) => `member-${String(p.id).padStart(4, "0")}`)
-      .sort();
+    const members = this.#memberNames();
     if (members.length === 0) return;
     for (let i = 0; i < this.#visible; i++) this.#assignment.set(i, members[i % members.length] as string);
   }
@@ -339,6 +441,7 @@ function stillPending(p: { end: number; position: number }): boolean {
 }
 
 export function arrivalAt(arrival: Arrival, t: number): number {
+  if (arrival.kind === "walk") return walkAt(arrival, t);
   if (arrival.kind === "sine") {
     const phase = ((t + (arrival.phaseSeconds ?? 0)) / arrival.periodSeconds) * 2 * Math.PI;
     return arrival.mean + arrival.amplitude * Math.sin(phase);
@@ -354,6 +457,28 @@ export function arrivalAt(arrival: Arrival, t: number): number {
     }
   }
   return before.rate;
+}
+
+/** Each walk's levels so far and the generator that extends them, in order, from its seed. */
+const walks = new WeakMap<RandomWalk, { levels: number[]; draw: () => number }>();
+
+function walkAt(walk: RandomWalk, t: number): number {
+  const every = Math.max(1, walk.everySeconds);
+  const at = Math.max(0, t);
+  const k = Math.floor(at / every);
+  let state = walks.get(walk);
+  if (state === undefined) {
+    state = { levels: [Math.min(walk.max, Math.max(walk.min, walk.start))], draw: mulberry32(walk.seed) };
+    walks.set(walk, state);
+  }
+  const { levels, draw } = state;
+  while (levels.length < k + 2) {
+    const step = (draw() * 2 - 1) * walk.maxStep;
+    levels.push(Math.min(walk.max, Math.max(walk.min, (levels.at(-1) as number) + step)));
+  }
+  const from = levels[k] as number;
+  const to = levels[k + 1] as number;
+  return from + ((to - from) * (at - k * every)) / every;
 }
 
 /** Small seeded generator: the same scenario gives the same noise for every policy. */

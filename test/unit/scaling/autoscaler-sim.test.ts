@@ -1,9 +1,11 @@
 // The benchmark's world model and its KEDA model must be right before their numbers mean anything.
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { kedaDefaults, kedaPolicy } from "../../bench/autoscaler-keda.ts";
 import { lagpilotPolicy } from "../../bench/autoscaler-lagpilot.ts";
-import { checkScenario, kedaThreshold } from "../../bench/autoscaler-scenario.ts";
+import { checkScenario, kedaThreshold, loadScenario } from "../../bench/autoscaler-scenario.ts";
 import {
   type Arrival,
   arrivalAt,
@@ -26,6 +28,15 @@ function scenario(overrides: Partial<Scenario> = {}): Scenario {
     target: { lagMaxSeconds: 30, minReplicas: 1, maxReplicas: 12 },
     ...overrides,
   };
+}
+
+const scenarioDir = join(import.meta.dirname, "../../bench/scenarios");
+
+/** The shipped scenario files: the folder's own and those of the folders in it. */
+function scenarioFiles(): string[] {
+  return readdirSync(scenarioDir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => join(scenarioDir, f));
 }
 
 function steps(world: World, seconds: number): void {
@@ -141,6 +152,60 @@ describe("simulated consumer group", () => {
     }
     for (const point of trace) if (point.totalLag === 0) assert.equal(point.lagSeconds, 0, `at ${point.t}s`);
     assert.equal(events.at(-1)?.to, 0);
+  });
+
+  it("the incremental protocol pauses only the partitions that move, and keeps the rest in place", () => {
+    const world = new World(scenario({ group: { protocol: "incremental", podStartSeconds: 10, rebalanceSeconds: 8 } }));
+    steps(world, 20);
+    const owners = (w: World) => w.observe(0).partitions.map((p) => p.owner);
+    const before = owners(world);
+    world.setReplicas(4);
+    steps(world, 11);
+    assert.equal(world.members(), 4);
+    assert.ok(!world.rebalancing(), "the group as a whole does not stop");
+    const during = owners(world);
+    const moved = during.filter((o) => o === undefined).length;
+    // 12 partitions over 3 -> 4 members: 3 move to the newcomer, 9 stay where they were.
+    assert.equal(moved, 3);
+    during.forEach((owner, i) => {
+      if (owner !== undefined) assert.equal(owner, before[i], `partition ${i} changed owner`);
+    });
+    steps(world, 8);
+    assert.equal(owners(world).filter((o) => o === undefined).length, 0, "moved partitions are owned after the pause");
+    assert.equal(new Set(owners(world)).size, 4);
+  });
+
+  it("a group reading several topics sees each topic's partitions and its share of the records", () => {
+    const world = new World(
+      scenario({
+        partitions: 6,
+        topics: [
+          { name: "orders", partitions: 4, share: 3 },
+          { name: "audit", partitions: 2, share: 1 },
+        ],
+        initialReplicas: 0,
+      }),
+    );
+    steps(world, 100);
+    const poll = world.observe(0);
+    assert.deepEqual(
+      poll.partitions.map((p) => `${p.topic}-${p.partition}`),
+      ["orders-0", "orders-1", "orders-2", "orders-3", "audit-0", "audit-1"],
+    );
+    // 2000 msg/s for 100 s: orders takes 3/4 (375 msg/s per partition), audit 1/4 (250 msg/s).
+    assert.equal(poll.partitions[0]?.logEndOffset, 37_500);
+    assert.equal(poll.partitions[5]?.logEndOffset, 25_000);
+  });
+
+  it("a random walk stays in its bounds, moves at most its step, and repeats from its seed", () => {
+    const walk: Arrival = { kind: "walk", start: 500, min: 100, max: 1000, maxStep: 200, everySeconds: 60, seed: 9 };
+    const rates = Array.from({ length: 200 }, (_, i) => arrivalAt(walk, i * 60));
+    for (const rate of rates) assert.ok(rate >= 100 && rate <= 1000, `rate ${rate}`);
+    for (let i = 1; i < rates.length; i++) assert.ok(Math.abs((rates[i] ?? 0) - (rates[i - 1] ?? 0)) <= 200);
+    assert.ok(new Set(rates.map(Math.round)).size > 50, "it moves");
+    const again: Arrival = { ...walk };
+    assert.equal(arrivalAt(again, 7000), arrivalAt(walk, 7000));
+    assert.equal(arrivalAt(walk, 30), ((rates[0] ?? 0) + (rates[1] ?? 0)) / 2);
   });
 
   it("the same scenario gives the same numbers (seeded noise)", () => {
@@ -336,6 +401,29 @@ describe("scenario files", () => {
     assert.ok(problems.includes("partitions must be a number > 0"));
     assert.ok(problems.some((p) => p.startsWith("arrival.kind")));
     assert.ok(problems.includes("target.minReplicas must be >= 0"));
+  });
+
+  it("topics must add up to the partitions, and the protocol is one the simulator knows", () => {
+    const problems = checkScenario({
+      ...scenario(),
+      partitions: 10,
+      topics: [
+        { name: "a", partitions: 4, share: 1 },
+        { name: "", partitions: 4, share: 1 },
+      ],
+      group: { protocol: "cooperative" },
+    });
+    assert.ok(problems.includes("partitions must be the sum of the topics' partitions (8)"));
+    assert.ok(problems.includes("topics[1].name must be a string"));
+    assert.ok(problems.includes('group.protocol must be "eager" or "incremental"'));
+  });
+
+  it("every shipped scenario file loads", () => {
+    for (const file of scenarioFiles()) assert.doesNotThrow(() => loadScenario(file), file);
+    assert.ok(
+      scenarioFiles().some((f) => f.includes("varied")),
+      "the scenario folders are read too",
+    );
   });
 
   it("KEDA's lagThreshold defaults to what one replica consumes in half the target", () => {
