@@ -182,6 +182,58 @@ describe("Pipeline", () => {
     assert.match(processed, /topic="t"} 2/);
   });
 
+  it("counts every failed attempt as failed, every attempt after a failure as retried, and the dead letter", async () => {
+    const failing: Handler = {
+      async handle() {
+        throw new Error("always");
+      },
+      async close() {},
+    };
+    const { producer, metrics, pipeline } = setup({ retries: { max: 2, backoffMs: 1, maxBackoffMs: 1 } }, failing);
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 0)] });
+    await until(() => producer.sent.length === 1);
+    const total = async (name: string) =>
+      Number(/topic="t"} (\d+)/.exec(await metrics.registry.getSingleMetricAsString(name))?.[1] ?? 0);
+    assert.deepEqual(
+      {
+        failed: await total("lagpilot_runtime_messages_failed_total"),
+        retried: await total("lagpilot_runtime_messages_retried_total"),
+        deadLettered: await total("lagpilot_runtime_messages_dead_lettered_total"),
+        processed: await total("lagpilot_runtime_messages_processed_total"),
+      },
+      { failed: 3, retried: 2, deadLettered: 1, processed: 0 },
+      "one try and two retries, all failed, then one dead letter",
+    );
+  });
+
+  it("ordering by key: keys of one partition run in parallel, one key in order", async () => {
+    const handler = new ControlledHandler();
+    const { pipeline } = setup({ ordering: "key", concurrency: 4 }, handler);
+    pipeline.onBatch({
+      topic: "t",
+      partition: 0,
+      messages: [message(0, 0, "a"), message(0, 1, "b"), message(0, 2, "a")],
+    });
+    const running = () => handler.calls.map((c) => `${c.messages[0]?.key}:${c.messages[0]?.offset}`);
+    assert.deepEqual(running(), ["a:0", "b:1"], "two keys at once; the second a waits for the first");
+    handler.calls[0]?.resolve();
+    await until(() => handler.calls.length === 3);
+    assert.equal(running()[2], "a:2");
+  });
+
+  it("a partition paused when it was revoked fetches again when assigned back", async () => {
+    const handler = new ControlledHandler();
+    const { client, pipeline } = setup({ maxPartitionMessages: 2 }, handler);
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 0), message(0, 1)] });
+    assert.deepEqual([...client.paused], ["t-0"], "full: paused");
+    pipeline.onAssigned([{ topic: "t", partition: 1 }]);
+    pipeline.onAssigned([
+      { topic: "t", partition: 0 },
+      { topic: "t", partition: 1 },
+    ]);
+    assert.deepEqual([...client.paused], [], "assigned back with nothing held: fetching");
+  });
+
   it("does not commit a message whose dead letter could not be written", async () => {
     const failing: Handler = {
       async handle() {

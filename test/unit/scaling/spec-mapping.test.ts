@@ -37,6 +37,30 @@ describe("toScalingSettings", () => {
       spec: { autoscaling: { scaleUp: { stabilizationSeconds: 5 }, scaleDown: { stabilizationSeconds: 30 } } },
       check: (s) => assert.deepEqual([s.scaleUp.stabilizationSeconds, s.scaleDown.stabilizationSeconds], [5, 30]),
     },
+    {
+      name: "tolerancePercent is a percentage: 20 is a fraction of 0.2",
+      spec: { autoscaling: { tolerancePercent: 20 } },
+      check: (s) => assert.equal(s.tolerance, 0.2),
+    },
+    {
+      name: "keyed topics default to Recommend: a keyed topic is never grown",
+      spec: { autoscaling: { partitions: { enabled: true, max: 12, keyedTopics: ["orders"] } } },
+      check: (s) => assert.deepEqual([s.partitions.keyed, s.partitions.keyedPolicy], [true, "Forbid"]),
+    },
+    {
+      name: "keyedTopicPolicy AcceptKeyMovement lets a keyed topic grow",
+      spec: {
+        autoscaling: {
+          partitions: { enabled: true, max: 12, keyedTopics: ["orders"], keyedTopicPolicy: "AcceptKeyMovement" },
+        },
+      },
+      check: (s) => assert.deepEqual([s.partitions.keyed, s.partitions.keyedPolicy], [true, "AllowKeyMovement"]),
+    },
+    {
+      name: "without keyed topics nothing is keyed",
+      spec: { autoscaling: { partitions: { enabled: true, max: 12 } } },
+      check: (s) => assert.equal(s.partitions.keyed, false),
+    },
   ];
   for (const c of cases) it(c.name, () => c.check(toScalingSettings(specWith(c.spec))));
 });
