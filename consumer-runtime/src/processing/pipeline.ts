@@ -70,6 +70,10 @@ interface DeadLetterCandidate {
 
 const abandoned = Symbol("abandoned");
 
+/** The per-topic message counters, one per thing that happens to a message. */
+type MessageCount = "consumed" | "processed" | "failed" | "retried" | "deadLettered";
+type TopicCounter = ReturnType<RuntimeMetrics["processed"]["labels"]>;
+
 export class Pipeline implements ConsumerListener {
   readonly #options: PipelineOptions;
   readonly #deps: PipelineDeps;
@@ -93,7 +97,7 @@ export class Pipeline implements ConsumerListener {
   #committing: Promise<void> | undefined;
   #commitAgain = false;
   #idleWaiters: (() => void)[] = [];
-  readonly #topicCounters = new Map<string, ReturnType<RuntimeMetrics["processed"]["labels"]>[]>();
+  readonly #topicCounters = new Map<string, Record<MessageCount, TopicCounter>>();
 
   constructor(options: PipelineOptions, deps: PipelineDeps) {
     this.#options = options;
@@ -163,7 +167,7 @@ export class Pipeline implements ConsumerListener {
     state.held += accepted;
     this.#held += accepted;
     this.#heldBytes += bytes;
-    this.#counter(batch.topic, 0).inc(accepted);
+    this.#counter(batch.topic, "consumed").inc(accepted);
     this.#applyBackpressure(state);
     this.#pump();
   }
@@ -265,16 +269,16 @@ export class Pipeline implements ConsumerListener {
       try {
         await this.#deps.handler.handle(messages);
         end();
-        this.#countPerTopic(items, 1);
+        this.#countPerTopic(items, "processed");
         return [];
       } catch (error) {
         end();
         lastError = error;
         firstFailureAt ||= this.#now();
-        this.#countPerTopic(items, 2);
+        this.#countPerTopic(items, "failed");
         if (this.#stopping) return abandoned;
         if (!shouldRetry(this.#options.retries, attempts)) break;
-        this.#countPerTopic(items, 3);
+        this.#countPerTopic(items, "retried");
         await this.#sleep(backoffDelayMs(this.#options.retries, attempts, this.#random));
         if (this.#stopping) return abandoned;
       }
@@ -287,9 +291,9 @@ export class Pipeline implements ConsumerListener {
     for (const item of items) {
       try {
         await this.#deps.handler.handle([item.message]);
-        this.#countPerTopic([item], 1);
+        this.#countPerTopic([item], "processed");
       } catch (error) {
-        this.#countPerTopic([item], 2);
+        this.#countPerTopic([item], "failed");
         failures.push({ item, failure: { error, attempts: attempts + 1, firstFailureAt } });
       }
     }
@@ -314,7 +318,7 @@ export class Pipeline implements ConsumerListener {
       // No dead-letter topic: the message is skipped so that it cannot block its partition forever.
       this.#countPerTopic(
         failures.map((f) => f.item),
-        4,
+        "deadLettered",
       );
       return true;
     }
@@ -325,7 +329,7 @@ export class Pipeline implements ConsumerListener {
         await producer.send(topic, records);
         this.#countPerTopic(
           failures.map((f) => f.item),
-          4,
+          "deadLettered",
         );
         return true;
       } catch (error) {
@@ -455,18 +459,25 @@ export class Pipeline implements ConsumerListener {
     this.#deps.metrics.pausedPartitions.set(paused);
   }
 
-  /** kinds: 0 consumed, 1 processed, 2 failed, 3 retried, 4 dead-lettered. Label children cached per topic. */
-  #counter(topic: string, kind: number) {
+  /** The message counter of one kind for one topic; label children cached per topic (a hot path). */
+  #counter(topic: string, kind: MessageCount): TopicCounter {
     let children = this.#topicCounters.get(topic);
     if (!children) {
       const m = this.#deps.metrics;
-      children = [m.consumed, m.processed, m.failed, m.retried, m.deadLettered].map((c) => c.labels({ topic }));
+      const labels = { topic };
+      children = {
+        consumed: m.consumed.labels(labels),
+        processed: m.processed.labels(labels),
+        failed: m.failed.labels(labels),
+        retried: m.retried.labels(labels),
+        deadLettered: m.deadLettered.labels(labels),
+      };
       this.#topicCounters.set(topic, children);
     }
-    return children[kind] as (typeof children)[number];
+    return children[kind];
   }
 
-  #countPerTopic(items: readonly Envelope[], kind: number): void {
+  #countPerTopic(items: readonly Envelope[], kind: MessageCount): void {
     let topic = "";
     let run = 0;
     for (const item of items) {

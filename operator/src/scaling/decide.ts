@@ -103,7 +103,7 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
 
   if (!observation.partitions.some((p) => drives(p, next))) {
     return holdNext(
-      "Steady",
+      "PartitionsStuck",
       `all ${observation.partitions.length} partitions are stuck (STALL/STOP); replicas cannot help, holding at ${current}`,
     );
   }

@@ -59,6 +59,8 @@ export type ScalingReason =
   | "HotPartition"
   | "Fallback"
   | "Stabilized"
+  /** Every partition is stuck: more replicas cannot help. */
+  | "PartitionsStuck"
   | "Steady";
 
 export interface ScalingDecision {

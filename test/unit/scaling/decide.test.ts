@@ -126,7 +126,7 @@ const holds: Case[] = [
       overrides: { 0: { health: "STALL" }, 1: { health: "STOP" } },
     },
     state: warm,
-    expect: { replicas: 3, reason: "Steady", message: /all 2 partitions are stuck/ },
+    expect: { replicas: 3, reason: "PartitionsStuck", message: /all 2 partitions are stuck/ },
   },
 ];
 
@@ -374,7 +374,7 @@ const sizing: Case[] = [
       overrides: { 0: { committedOffset: 7, lag: 5000 }, 1: { health: "STALL", lag: 5000 } },
     },
     state: knownThroughput(1000, { stuckPartitions: { "orders/0": 7 } }),
-    expect: { replicas: 2, reason: "Steady", message: /all 2 partitions are stuck/ },
+    expect: { replicas: 2, reason: "PartitionsStuck", message: /all 2 partitions are stuck/ },
   },
   {
     name: "a STOP partition's lag does not drive scale-up either",
