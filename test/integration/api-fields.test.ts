@@ -20,6 +20,7 @@ describe("KafkaConsumerGroup fields honoured by the operator", { concurrency: fa
   const namespace = uniqueName("fields");
   const topic = uniqueName("shipments");
   const groups = groupClient();
+  let metricsPort = 0;
 
   before(async () => {
     await installCrd();
@@ -35,6 +36,8 @@ describe("KafkaConsumerGroup fields honoured by the operator", { concurrency: fa
       POD_NAMESPACE: namespace,
       LOG_LEVEL: "debug",
     });
+    const starting = await operator.waitForLine(/"operator starting"/);
+    metricsPort = (JSON.parse(starting) as { metricsPort: number }).metricsPort;
     await operator.waitForLine(/"watches synced"/);
   });
 
@@ -86,6 +89,56 @@ describe("KafkaConsumerGroup fields honoured by the operator", { concurrency: fa
     await groups.patchSpec(namespace, "held", { paused: false });
     await eventually(async () => assert.equal(await deploymentReplicas("held"), 2), 60_000);
     assert.notEqual(await config(), configBefore);
+  });
+
+  it("alerts: the operator exports each group's spec.alerts as the series the chart's rules join", async () => {
+    const spec = (alerts: Record<string, unknown>) => ({
+      kafka: { bootstrapServers: [env.kafka.bootstrap] },
+      topics: [topic],
+      processing: { handler: { builtin: { name: "noop" } } },
+      lag: { maxSeconds: 90 },
+      alerts,
+    });
+    await applyYaml(groupManifest(namespace, "loud", spec({ severity: "critical", forSeconds: 60, lagSeconds: 15 })));
+    await applyYaml(groupManifest(namespace, "hushed", spec({ enabled: false, minMessagesPerSecond: 40 })));
+    const series = async (name: string) => {
+      const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return body
+        .split("\n")
+        .filter((line) => line.startsWith("lagpilot_group_alert") && line.includes(`name="${name}"`))
+        .sort();
+    };
+    const labels = (name: string) => `namespace="${namespace}",name="${name}"`;
+    await eventually(async () => {
+      assert.deepEqual(await series("loud"), [
+        `lagpilot_group_alert_for_seconds{${labels("loud")}} 60`,
+        `lagpilot_group_alert_threshold{${labels("loud")},alert="dead_letters_per_minute"} 1`,
+        `lagpilot_group_alert_threshold{${labels("loud")},alert="error_rate_percent"} 5`,
+        `lagpilot_group_alert_threshold{${labels("loud")},alert="lag_seconds"} 15`,
+        `lagpilot_group_alert_threshold{${labels("loud")},alert="p99_processing_ms"} 500`,
+        `lagpilot_group_alerts_enabled{${labels("loud")},severity="critical"} 1`,
+      ]);
+      assert.deepEqual(await series("hushed"), [
+        `lagpilot_group_alert_for_seconds{${labels("hushed")}} 300`,
+        `lagpilot_group_alert_threshold{${labels("hushed")},alert="dead_letters_per_minute"} 1`,
+        `lagpilot_group_alert_threshold{${labels("hushed")},alert="error_rate_percent"} 5`,
+        `lagpilot_group_alert_threshold{${labels("hushed")},alert="lag_seconds"} 90`,
+        `lagpilot_group_alert_threshold{${labels("hushed")},alert="min_messages_per_second"} 40`,
+        `lagpilot_group_alert_threshold{${labels("hushed")},alert="p99_processing_ms"} 500`,
+        `lagpilot_group_alerts_enabled{${labels("hushed")},severity="warning"} 0`,
+      ]);
+    }, 60_000);
+
+    // An edit reaches the series without a restart.
+    await groups.patchSpec(namespace, "loud", { alerts: { lagSeconds: 20, severity: "warning" } });
+    await eventually(async () => {
+      const now = await series("loud");
+      assert.ok(
+        now.includes(`lagpilot_group_alert_threshold{${labels("loud")},alert="lag_seconds"} 20`),
+        now.join("\n"),
+      );
+      assert.ok(now.includes(`lagpilot_group_alerts_enabled{${labels("loud")},severity="warning"} 1`), now.join("\n"));
+    }, 60_000);
   });
 
   const saslGroup = (name: string, credentialsSecret: Record<string, string>) =>

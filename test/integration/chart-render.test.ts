@@ -179,9 +179,11 @@ describe("chart: rendering", () => {
       }),
     );
     const rule = find(list, "PrometheusRule", fullname) as K8sObject & {
-      spec: { groups: { rules: { annotations: { runbook_url: string } }[] }[] };
+      spec: { groups: { rules: { alert?: string; annotations?: { runbook_url: string } }[] }[] };
     };
-    const urls = rule.spec.groups.flatMap((g) => g.rules.map((r) => r.annotations.runbook_url));
+    // Recording rules (lagpilot:*) have no annotations; every alert has a runbook link.
+    const alerts = rule.spec.groups.flatMap((g) => g.rules.filter((r) => r.alert !== undefined));
+    const urls = alerts.map((r) => r.annotations?.runbook_url ?? `${r.alert}: no runbook_url`);
     assert.ok(urls.length > 0);
     for (const url of urls)
       assert.match(url, /^https:\/\/docs\.example\.org\/lagpilot\/v0\.1\.0\/docs\/runbooks\/alerts\.md#lagpilot\w+$/);

@@ -2,6 +2,7 @@
 // scrape time from what the reconciler remembers (collect()), so a deleted group's series vanish with it.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { GroupLagSummary } from "../lag/types.ts";
+import type { GroupAlertSettings } from "./alert-settings.ts";
 
 export type GroupLabel = "namespace" | "name" | "consumergroup";
 export type GroupLabels = Record<GroupLabel, string>;
@@ -15,6 +16,7 @@ export interface GroupSnapshot {
   replicasReady: number;
   kafkaReachable: boolean;
   scalingLimited: boolean;
+  alerts: GroupAlertSettings;
   partitions?: number;
   summary?: GroupLagSummary;
   /** Replica and partition changes so far, by "direction/reason". */
@@ -65,9 +67,14 @@ const perPartition =
 interface GroupGauge {
   name: string;
   help: string;
+  /** Labels besides the group's; `labels` replaces the group's three. */
   extra?: string[];
+  labels?: string[];
   extract: Extract;
 }
+
+/** The group without its Kafka group id: alert settings belong to the KafkaConsumerGroup object. */
+const objectLabels = (group: GroupSnapshot) => ({ namespace: group.labels.namespace, name: group.labels.name });
 
 const groupGauges: GroupGauge[] = [
   {
@@ -140,14 +147,32 @@ const groupGauges: GroupGauge[] = [
     help: "1 when the operator reached the group's Kafka cluster.",
     extract: whole((g) => (g.kafkaReachable ? 1 : 0)),
   },
+  {
+    name: "lagpilot_group_alert_threshold",
+    help: "The group's alert thresholds (spec.alerts), by alert: lag_seconds, min_messages_per_second, p99_processing_ms, error_rate_percent, dead_letters_per_minute.",
+    labels: ["namespace", "name", "alert"],
+    extract: (g) => Object.entries(g.alerts.thresholds).map(([alert, value]) => [{ ...objectLabels(g), alert }, value]),
+  },
+  {
+    name: "lagpilot_group_alerts_enabled",
+    help: "1 when the group alerts (spec.alerts.enabled), labelled with the severity of its alerts.",
+    labels: ["namespace", "name", "severity"],
+    extract: (g) => [[{ ...objectLabels(g), severity: g.alerts.severity }, g.alerts.enabled ? 1 : 0]],
+  },
+  {
+    name: "lagpilot_group_alert_for_seconds",
+    help: "How long a threshold must be crossed before the group's alert fires (spec.alerts.forSeconds).",
+    labels: ["namespace", "name"],
+    extract: (g) => [[objectLabels(g), g.alerts.forSeconds]],
+  },
 ];
 
 function registerGroupMetrics(registry: Registry, source: () => Iterable<GroupSnapshot>): void {
-  for (const { name, help, extra = [], extract } of groupGauges) {
+  for (const { name, help, extra = [], labels = groupLabels, extract } of groupGauges) {
     new Gauge({
       name,
       help,
-      labelNames: [...groupLabels, ...extra],
+      labelNames: [...labels, ...extra],
       registers: [registry],
       collect() {
         this.reset();

@@ -20,6 +20,7 @@ import type { KafkaConsumerGroupStatus } from "../api/status.ts";
 import { emptyHistory, recordPoll } from "../lag/history.ts";
 import { summarize } from "../lag/summary.ts";
 import type { GroupLagSummary } from "../lag/types.ts";
+import { groupAlertSettings } from "../observability/alert-settings.ts";
 import { decideScaling } from "../scaling/decide.ts";
 import { initialScalingState, type ScalingDecision, type ScalingInput } from "../scaling/types.ts";
 import type { RenderContext } from "./desired/context.ts";
@@ -297,6 +298,7 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
       replicasReady: status.readyReplicas ?? 0,
       kafkaReachable: kafka.reachable,
       scalingLimited: decision?.limited !== undefined,
+      alerts: groupAlertSettings(spec),
       ...(status.partitions !== undefined ? { partitions: status.partitions } : {}),
       ...(summary ? { summary } : {}),
       scaleEvents,
