@@ -141,6 +141,95 @@ describe("KafkaConsumerGroup fields honoured by the operator", { concurrency: fa
     }, 60_000);
   });
 
+  it("topics: a typo'd topic is TopicsMissing with its own Event, no Kafka alert, and other groups keep polling", async () => {
+    const typo = `${topic}-typo`;
+    const spec = (topics: string[]) => ({
+      kafka: { bootstrapServers: [env.kafka.bootstrap] },
+      topics,
+      processing: { handler: { builtin: { name: "noop" } } },
+      autoscaling: { pollIntervalSeconds: 1 },
+    });
+    // Same cluster, same credentials: both groups share the operator's one admin connection.
+    await applyYaml(groupManifest(namespace, "neighbour", spec([topic])));
+    await applyYaml(groupManifest(namespace, "typo", spec([typo])));
+    const missing = await eventually(async () => {
+      const group = await groups.get(namespace, "typo");
+      assert.equal(condition(group, "Ready")?.reason, "TopicsMissing", JSON.stringify(group.status));
+      return group;
+    }, 60_000);
+    assert.equal(condition(missing, "Ready")?.status, "False");
+    assert.match(condition(missing, "Ready")?.message ?? "", new RegExp(`${typo} of spec\\.topics do not exist`));
+    assert.equal(condition(missing, "KafkaReachable")?.status, "True", "Kafka answered: not an outage");
+    await eventually(async () => {
+      const events = await runTool("kubectl", [
+        "get",
+        "events",
+        "-n",
+        namespace,
+        "--field-selector",
+        "reason=TopicsMissing,involvedObject.name=typo",
+        "-o",
+        "jsonpath={.items[*].message}",
+      ]);
+      assert.match(events, new RegExp(typo));
+    }, 30_000);
+
+    const metrics = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const value = (body: string, line: string) =>
+      Number(
+        body
+          .split("\n")
+          .find((l) => l.startsWith(line))
+          ?.split(" ")
+          .pop(),
+      );
+    const reachable = (name: string) =>
+      `lagpilot_group_kafka_reachable{namespace="${namespace}",name="${name}",consumergroup="${namespace}.${name}"}`;
+    const adminErrors = (body: string) =>
+      body
+        .split("\n")
+        .filter((l) => l.startsWith("lagpilot_kafka_admin_errors_total{"))
+        .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+    const before = await metrics();
+    // Both groups poll every second: a few seconds are several polls of each.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const after = await metrics();
+    assert.equal(value(after, reachable("typo")), 1, "LagpilotKafkaUnreachable has nothing to fire on");
+    assert.equal(adminErrors(after), adminErrors(before), "no failed Kafka call, so the shared connection stays");
+    const neighbour = await groups.get(namespace, "neighbour");
+    assert.equal(condition(neighbour, "KafkaReachable")?.status, "True");
+    assert.notEqual(condition(neighbour, "Ready")?.reason, "TopicsMissing");
+    assert.notEqual(condition(neighbour, "Ready")?.reason, "KafkaUnreachable");
+
+    // Creating the topic is enough: the next poll measures the group.
+    const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
+    try {
+      await admin.createTopic(typo, 1);
+    } finally {
+      await admin.close();
+    }
+    await eventually(async () => {
+      const group = await groups.get(namespace, "typo");
+      assert.notEqual(condition(group, "Ready")?.reason, "TopicsMissing");
+      const topics = (group.status?.topics ?? []) as { name: string }[];
+      assert.deepEqual(
+        topics.map((t) => t.name),
+        [typo],
+      );
+    }, 60_000);
+    const found = await runTool("kubectl", [
+      "get",
+      "events",
+      "-n",
+      namespace,
+      "--field-selector",
+      "reason=TopicsFound,involvedObject.name=typo",
+      "-o",
+      "name",
+    ]);
+    assert.notEqual(found.trim(), "");
+  });
+
   const saslGroup = (name: string, credentialsSecret: Record<string, string>) =>
     groupManifest(namespace, name, {
       kafka: {

@@ -24,6 +24,8 @@ export const readyReasons = {
   invalidSpec: "InvalidSpec",
   /** Ready=False: the brokers cannot be reached with the spec's settings. */
   kafkaUnreachable: "KafkaUnreachable",
+  /** Ready=False: Kafka answered, but a topic of spec.topics does not exist there. */
+  topicsMissing: "TopicsMissing",
   /** Ready=False: a referenced Secret or key is missing. */
   secretMissing: "SecretMissing",
   /** Ready=False: the Deployment is rolling out or replicas are not ready yet. */

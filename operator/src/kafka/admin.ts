@@ -36,6 +36,8 @@ export interface KafkaAdmin {
   /** Creates the topic when missing; returns false when it already existed. */
   createTopic(topic: string, partitions: number, replicationFactor?: number): Promise<boolean>;
   partitionCounts(topics: string[]): Promise<Map<string, number>>;
+  /** Those of `topics` the cluster does not have, asked without naming them (a missing name is an error). */
+  missingTopics(topics: string[]): Promise<string[]>;
   logOffsets(topics: string[]): Promise<PartitionOffsets[]>;
   committedOffsets(groupId: string, topics: string[]): Promise<CommittedOffset[]>;
   clusterId(): Promise<string>;
@@ -69,6 +71,11 @@ class KafkajsAdmin implements KafkaAdmin {
   async partitionCounts(topics: string[]): Promise<Map<string, number>> {
     const metadata = await this.#admin.fetchTopicMetadata({ topics });
     return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+  }
+
+  async missingTopics(topics: string[]): Promise<string[]> {
+    const existing = new Set(await this.#admin.listTopics());
+    return topics.filter((topic) => !existing.has(topic));
   }
 
   async logOffsets(topics: string[]): Promise<PartitionOffsets[]> {

@@ -31,6 +31,8 @@ export interface GroupMemory {
   lastDecision?: ScalingDecision;
   /** Whether Kafka answered at the last poll; undefined before the first. Events and logs fire on a change. */
   kafkaReachable?: boolean;
+  /** Topics of spec.topics Kafka lacked at the last poll, sorted; an Event fires when the list changes. */
+  missingTopics?: string[];
   /** Partitions each topic should have: a level the executor grows topics to, never a one-off command. */
   desiredPartitions: Record<string, number>;
   /** Owned objects are re-applied even when unchanged this often, to revert hand edits. */

@@ -72,16 +72,25 @@ async function readKafka(deps: ObserveDeps, group: KafkaConsumerGroup, key: Obje
     const connection = await resolveKafkaConnection(spec.kafka, key.namespace, deps.readSecret);
     const { topics } = spec;
     const answered = await deps.adminPool.use(connection, "observe", async (admin) => {
+      // A missing topic is the user's to fix, not a failed call: the shared connection stays, and the topic is
+      // never named in a request (Kafka would answer that with an error).
+      const missing = await admin.missingTopics(topics);
+      if (missing.length > 0) return { missing };
       const [counts, logOffsets, committed, description] = await Promise.all([
         admin.partitionCounts(topics),
         admin.logOffsets(topics),
         admin.committedOffsets(groupId, topics),
         admin.describeGroup(groupId),
       ]);
-      const missing = topics.filter((t) => !counts.has(t));
-      if (missing.length > 0) throw new Error(`topic(s) ${missing.join(", ")} do not exist in Kafka (spec.topics)`);
       return { counts, poll: buildPoll({ timeMs: nowMs, logOffsets, committed, group: description }) };
     });
+    if ("missing" in answered) {
+      return {
+        atMs: nowMs,
+        generation,
+        kafka: { reachable: true, missingTopics: answered.missing, message: `connected to ${servers}` },
+      } satisfies KafkaReading;
+    }
     return {
       atMs: nowMs,
       generation,

@@ -5,7 +5,8 @@
 // Steps, in order:
 //   the group is gone                  -> forget it
 //   the spec is invalid                -> Ready=False/InvalidSpec (status and one Event), not retried
-//   Kafka: record the new reading, if any, into the lag history
+//   Kafka: record the new reading, if any, into the lag history; a reading that lacks a topic of spec.topics
+//             (TopicsMissing) measures nothing, like an unreachable Kafka, but Kafka itself is fine
 //   replicas: the autoscaler's decision (made at a poll, re-used until the next), else spec.replicas;
 //             while Kafka is unreachable, whatever runs now
 //   partitions: a decision to grow raises the desired level of a topic; it never falls
@@ -30,7 +31,7 @@ import type { Observed } from "./observe.ts";
 import { type ObjectRef, planObjects } from "./plan-objects.ts";
 import { toLagOptions, toScalingSettings } from "./scaling-settings.ts";
 import { canonicalJson } from "./spec-hash.ts";
-import { computeStatus, type DeploymentView, type KafkaOutcome } from "./status.ts";
+import { computeStatus, type DeploymentView, type KafkaOutcome, topicsMissingMessage } from "./status.ts";
 
 export interface PlannedEvent {
   type: "Normal" | "Warning";
@@ -165,14 +166,16 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
   const remembered = withReading(input, input.memory ?? freshMemory(nowMs), group, resolved.commit.intervalMs);
   const kafka = remembered.lastPoll?.kafka ?? notPolled;
   const topics = remembered.lastPoll?.topics;
-  const summary = kafka.reachable ? summarize(remembered.history, lagOptions) : undefined;
+  const missingTopics = [...(kafka.missingTopics ?? [])].sort();
+  const answered = kafka.reachable && missingTopics.length === 0;
+  const summary = answered ? summarize(remembered.history, lagOptions) : undefined;
 
   // Replicas.
   const currentReplicas = owned.deployment?.spec?.replicas;
   const decision = decide(input, group, remembered, summary, currentReplicas);
   const freshDecision = decision !== undefined && decision !== remembered.lastDecision;
   let replicas = decision?.replicas ?? spec.replicas;
-  if (!kafka.reachable && currentReplicas !== undefined) replicas = currentReplicas;
+  if (!answered && currentReplicas !== undefined) replicas = currentReplicas;
 
   // Partitions: a level, raised by a fresh decision to grow.
   const growth = freshDecision ? decision.partitions : undefined;
@@ -190,7 +193,7 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
   };
   const objects = spec.paused ? undefined : planObjects(context, owned, resync);
   const partitions =
-    spec.paused || !kafka.reachable
+    spec.paused || !answered
       ? []
       : Object.entries(desiredPartitions)
           .filter(([topic, count]) => (topics?.[topic] ?? 0) < count)
@@ -207,6 +210,18 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
     } else if (remembered.kafkaReachable === false) {
       events.push({ type: "Normal", reason: "KafkaReachable", message: kafka.message });
       logs.push({ level: "info", msg: "Kafka reachable again", fields: { message: kafka.message } });
+    }
+  }
+  const missingBefore = remembered.missingTopics ?? [];
+  if (remembered.lastPoll && missingTopics.join(",") !== missingBefore.join(",")) {
+    if (missingTopics.length > 0) {
+      const message = topicsMissingMessage(kafka);
+      events.push({ type: "Warning", reason: "TopicsMissing", message });
+      logs.push({ level: "warn", msg: "topics missing", fields: { topics: missingTopics } });
+    } else if (kafka.reachable) {
+      const message = `topic(s) ${missingBefore.join(", ")} of spec.topics now exist in Kafka`;
+      events.push({ type: "Normal", reason: "TopicsFound", message });
+      logs.push({ level: "info", msg: "topics found", fields: { topics: missingBefore } });
     }
   }
   if (freshDecision) {
@@ -246,7 +261,7 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
       events.push({ type: "Normal", reason: direction === "up" ? "ScaledUp" : "ScaledDown", message });
       logs.push({ level: "info", msg: "scaled", fields: { from: currentReplicas, to: replicas, reason: message } });
     }
-    if (growth && kafka.reachable) {
+    if (growth && answered) {
       const message = `grew partitions of ${growth.topic} from ${growth.from} to ${growth.to}: ${decision?.message ?? ""}`;
       scaled = { message };
       const kind = `partitions/${decision?.reason ?? "Partitions"}`;
@@ -287,6 +302,11 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
     ...remembered,
     ...(freshDecision ? { scaling: decision.state, lastDecision: decision } : {}),
     kafkaReachable: remembered.lastPoll ? kafka.reachable : remembered.kafkaReachable,
+    ...(remembered.lastPoll && kafka.reachable
+      ? { missingTopics }
+      : remembered.missingTopics
+        ? { missingTopics: remembered.missingTopics }
+        : {}),
     desiredPartitions,
     lastResyncMs: resync && objects ? nowMs : remembered.lastResyncMs,
     scaleEvents,

@@ -9,6 +9,8 @@ import type { ScalingDecision } from "../scaling/types.ts";
 
 export interface KafkaOutcome {
   reachable: boolean;
+  /** Kafka answered but lacks these topics of spec.topics: a typo or a topic not created yet, not an outage. */
+  missingTopics?: string[];
   /** Why not, when not reachable: KafkaUnreachable or SecretMissing. */
   reason?: "KafkaUnreachable" | "SecretMissing";
   message: string;
@@ -58,6 +60,9 @@ function readyCondition(input: StatusInput): ConditionUpdate {
     const reason = input.kafka.reason === "SecretMissing" ? readyReasons.secretMissing : readyReasons.kafkaUnreachable;
     return { ...base, status: "False", reason, message: input.kafka.message };
   }
+  if (input.kafka.missingTopics?.length) {
+    return { ...base, status: "False", reason: readyReasons.topicsMissing, message: topicsMissingMessage(input.kafka) };
+  }
   if (input.applyError) {
     return {
       ...base,
@@ -84,6 +89,11 @@ function readyCondition(input: StatusInput): ConditionUpdate {
     reason: readyReasons.rollingOut,
     message: `${ready} of ${input.desiredReplicas} replicas ready`,
   };
+}
+
+export function topicsMissingMessage(kafka: KafkaOutcome): string {
+  const missing = kafka.missingTopics ?? [];
+  return `topic(s) ${missing.join(", ")} of spec.topics do not exist in Kafka (${kafka.message}): fix the name in spec.topics or create the topic; lag is not measured and replicas are held until then`;
 }
 
 function lagCondition(input: StatusInput): ConditionUpdate {

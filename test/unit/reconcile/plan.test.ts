@@ -39,6 +39,8 @@ interface ReadingSpec {
   lag?: number;
   atMs?: number;
   generation?: number;
+  /** Topics of spec.topics Kafka answered it does not have. */
+  missing?: string[];
 }
 
 function reading(r: ReadingSpec = {}): KafkaReading {
@@ -48,6 +50,13 @@ function reading(r: ReadingSpec = {}): KafkaReading {
     const reason = r.reason ?? "KafkaUnreachable";
     const message = reason === "SecretMissing" ? "spec.kafka.sasl: Secret shop/creds does not exist" : "no route";
     return { atMs, generation, kafka: { reachable: false, reason, message }, pollError: message };
+  }
+  if (r.missing) {
+    return {
+      atMs,
+      generation,
+      kafka: { reachable: true, missingTopics: r.missing, message: "connected to kafka:9092" },
+    };
   }
   const count = r.partitions ?? 6;
   return {
@@ -163,6 +172,8 @@ interface Case {
     forgotten?: boolean;
     lastScaleReason?: RegExp;
     message?: RegExp;
+    /** lagpilot_group_kafka_reachable as exported. */
+    kafkaReachableMetric?: boolean;
   };
 }
 
@@ -486,6 +497,56 @@ const cases: Case[] = [
     memory: (m) => ({ ...m, desiredPartitions: { orders: 12 } }),
     expect: { partitions: [] },
   },
+  // A topic of spec.topics missing from Kafka: the user's typo, not an outage.
+  {
+    name: "a typo'd topic on the first poll: Ready=False/TopicsMissing naming it, Kafka reachable, its own Warning",
+    world: "new",
+    spec: { topics: ["ordres"] },
+    reading: { missing: ["ordres"] },
+    expect: {
+      ready: ["False", "TopicsMissing"],
+      message: /topic\(s\) ordres of spec\.topics do not exist in Kafka .*fix the name in spec\.topics/,
+      conditions: { KafkaReachable: ["True", "Connected"], LagWithinTarget: ["Unknown", "NoObservations"] },
+      events: ["TopicsMissing", "Created"],
+      logs: ["topics missing"],
+      kafkaReachableMetric: true,
+    },
+  },
+  {
+    name: "a topic gone from a running group: replicas held, no topic grown, one TopicsMissing Warning",
+    world: "steady",
+    spec: { topics: ["orders", "refunds"], replicas: 4 },
+    generation: 2,
+    reading: { missing: ["refunds"], generation: 2 },
+    memory: (m) => ({ ...m, desiredPartitions: { orders: 12 } }),
+    expect: {
+      ready: ["False", "TopicsMissing"],
+      events: ["TopicsMissing", "Updated"],
+      replicas: 2,
+      partitions: [],
+      kafkaReachableMetric: true,
+    },
+  },
+  {
+    name: "still missing at the next poll: no second Warning",
+    world: "steady",
+    reading: { missing: ["ordres"] },
+    nowMs: NOW + 10_000,
+    memory: (m) => ({ ...m, missingTopics: ["ordres"] }),
+    expect: { ready: ["False", "TopicsMissing"], events: [] },
+  },
+  {
+    name: "the topic created: TopicsFound, and the group is measured again",
+    world: "steady",
+    reading: {},
+    nowMs: NOW + 10_000,
+    memory: (m) => ({ ...m, missingTopics: ["orders"] }),
+    expect: {
+      ready: ["True", "Consuming"],
+      events: ["TopicsFound"],
+      conditions: { LagWithinTarget: ["True", "WithinTarget"] },
+    },
+  },
   // Lag and requeue.
   {
     name: "a partition far behind: LagWithinTarget=False",
@@ -544,6 +605,8 @@ describe("plan", () => {
         const condition = conditionOf(status, type);
         assert.deepEqual([condition?.status, condition?.reason], expected, type);
       }
+      if (e.kafkaReachableMetric !== undefined)
+        assert.equal(p.memory?.snapshot?.kafkaReachable, e.kafkaReachableMetric, "lagpilot_group_kafka_reachable");
       if (e.lastScaleReason) assert.match(status?.lastScaleReason ?? "", e.lastScaleReason);
     });
   }
