@@ -79,6 +79,7 @@ export async function startRuntime(config: RuntimeConfig, log: Logger): Promise<
       maxBufferedMessages: config.buffer.maxMessages,
       maxBufferedBytes: config.buffer.maxBytes,
       maxPartitionMessages: config.consumer.maxPollRecords,
+      rebalanceHoldMaxMs: config.consumer.rebalanceTimeoutMs,
     },
     { client, handler, producer: getProducer, metrics, log, onFatal },
   );

@@ -34,6 +34,11 @@ export interface PipelineOptions {
   maxBufferedBytes: number;
   /** Messages one partition may hold before it alone is paused. */
   maxPartitionMessages: number;
+  /**
+   * Longest a started rebalance holds queued work back when no new assignment follows (the consumer's
+   * rebalance timeout: past it the group has moved on without this member anyway).
+   */
+  rebalanceHoldMaxMs: number;
 }
 
 export interface PipelineDeps {
@@ -91,6 +96,9 @@ export class Pipeline implements ConsumerListener {
   #running = 0;
   #pausedAll = false;
   #stopping = false;
+  /** Between a rebalance's start and the new assignment: queued work may belong to another member next. */
+  #rebalancing = false;
+  #rebalanceHoldTimer: NodeJS.Timeout | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
   #flushDue = false;
   #commitTimer: NodeJS.Timeout | undefined;
@@ -185,6 +193,7 @@ export class Pipeline implements ConsumerListener {
     for (const { topic, partition } of assignment) this.#state(topic, partition);
     this.#assignment = assignment;
     this.#joined = true;
+    this.#endRebalanceHold();
     // A rebalance may reset a client's pause state: re-apply ours.
     if (this.#pausedAll || this.#stopping) this.#deps.client.pause(assignment);
     else this.#deps.client.pause([...this.#states.values()].filter((s) => s.paused).map((s) => s.track));
@@ -196,8 +205,22 @@ export class Pipeline implements ConsumerListener {
   }
 
   onRebalancing(): void {
-    this.#deps.log.info("rebalance started: committing what is done");
+    // Queued records of partitions about to be revoked would be handled here and again by their next owner:
+    // hand out nothing new until the assignment says which partitions stay ours.
+    this.#deps.log.info("rebalance started: committing what is done and holding queued work");
+    this.#rebalancing = true;
+    clearTimeout(this.#rebalanceHoldTimer);
+    this.#rebalanceHoldTimer = setTimeout(() => this.#endRebalanceHold(), this.#options.rebalanceHoldMaxMs);
+    this.#rebalanceHoldTimer.unref?.();
     void this.commitNow();
+  }
+
+  #endRebalanceHold(): void {
+    clearTimeout(this.#rebalanceHoldTimer);
+    this.#rebalanceHoldTimer = undefined;
+    if (!this.#rebalancing) return;
+    this.#rebalancing = false;
+    this.#pump();
   }
 
   onFatal(error: Error): void {
@@ -208,7 +231,7 @@ export class Pipeline implements ConsumerListener {
 
   #pump(): void {
     const { batchSize, batchMaxWaitMs, concurrency } = this.#options;
-    while (!this.#stopping && this.#running < concurrency && this.#scheduler.size > 0) {
+    while (!this.#stopping && !this.#rebalancing && this.#running < concurrency && this.#scheduler.size > 0) {
       if (batchSize > 1 && this.#scheduler.size < batchSize && batchMaxWaitMs > 0 && !this.#flushDue) {
         this.#flushTimer ??= setTimeout(() => {
           this.#flushTimer = undefined;
@@ -380,6 +403,7 @@ export class Pipeline implements ConsumerListener {
   async stop(graceMs: number): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#commitTimer);
+    clearTimeout(this.#rebalanceHoldTimer);
     clearTimeout(this.#flushTimer);
     this.#deps.client.pause(this.#assignment);
     if (this.#running > 0) {

@@ -84,6 +84,7 @@ const baseOptions: PipelineOptions = {
   maxBufferedMessages: 1000,
   maxBufferedBytes: 1 << 20,
   maxPartitionMessages: 1000,
+  rebalanceHoldMaxMs: 60_000,
 };
 
 function setup(options: Partial<PipelineOptions> = {}, handler: Handler = new ControlledHandler()) {
@@ -306,5 +307,42 @@ describe("Pipeline", () => {
     await pipeline.commitNow();
     assert.equal(client.lastCommitted("t", 1), undefined);
     assert.equal(handler.calls.length, 1);
+  });
+
+  it("between a rebalance's start and the new assignment, queued work waits; a revoked partition's never runs", async () => {
+    const handler = new ControlledHandler();
+    const { client, pipeline } = setup({ concurrency: 2 }, handler);
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 0), message(0, 1)] });
+    pipeline.onBatch({ topic: "t", partition: 1, messages: [message(1, 0), message(1, 1)] });
+    assert.deepEqual(
+      handler.calls.map((c) => c.messages[0]?.partition),
+      [0, 1],
+      "one message of each partition runs",
+    );
+    pipeline.onRebalancing();
+    handler.calls[0]?.resolve();
+    handler.calls[1]?.resolve();
+    await until(() => client.lastCommitted("t", 0) === 1 && client.lastCommitted("t", 1) === 1);
+    assert.equal(handler.calls.length, 2, "nothing queued is handed out while the rebalance runs");
+    pipeline.onAssigned([{ topic: "t", partition: 0 }]);
+    await tick();
+    assert.deepEqual(
+      handler.calls.slice(2).map((c) => [c.messages[0]?.partition, c.messages[0]?.offset]),
+      [[0, 1]],
+      "the kept partition goes on; the revoked partition's buffered record is never handled",
+    );
+  });
+
+  it("a rebalance with no new assignment holds queued work at most rebalanceHoldMaxMs", async () => {
+    const handler = new ControlledHandler();
+    const { pipeline } = setup({ rebalanceHoldMaxMs: 20 }, handler);
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 0), message(0, 1)] });
+    pipeline.onRebalancing();
+    handler.calls[0]?.resolve();
+    await tick();
+    assert.equal(handler.calls.length, 1, "held while the rebalance runs");
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(handler.calls.length, 2, "released after the hold's limit");
+    await pipeline.stop(0);
   });
 });
