@@ -86,13 +86,15 @@ export async function startRuntime(config: RuntimeConfig, log: Logger): Promise<
   const running = pipeline;
 
   const watchdog = new LoopWatchdog();
+  const unhealthy = () => {
+    if (fatal) return `Kafka client failed: ${fatal.message}`;
+    const stalled = watchdog.stalledForMs();
+    return stalled > stalledLoopMs ? `event loop stalled for ${stalled} ms` : null;
+  };
   const server: Server = await startServer(config.server.port, metrics.registry, {
-    unhealthy: () => {
-      if (fatal) return `Kafka client failed: ${fatal.message}`;
-      const stalled = watchdog.stalledForMs();
-      return stalled > stalledLoopMs ? `event loop stalled for ${stalled} ms` : null;
-    },
-    notReady: () => (running.ready ? null : "not joined to the group or no partition assigned"),
+    unhealthy,
+    // Ready: joined the group and healthy. Owning a partition is not required (see Pipeline.ready).
+    notReady: () => unhealthy() ?? (running.ready ? null : "not joined to the group yet"),
   });
   const port = (server.address() as AddressInfo).port;
 

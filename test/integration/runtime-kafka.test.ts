@@ -8,6 +8,7 @@ import type { RuntimeConfigInput } from "../../consumer-runtime/src/config.ts";
 import { connectAdmin, type KafkaAdmin } from "../../operator/src/kafka/admin.ts";
 import {
   killAllRuntimes,
+  parseLine,
   produce,
   type RuntimeProcess,
   scrapeMetric,
@@ -228,6 +229,32 @@ describe("consumer runtime against real Kafka", () => {
     assert.ok((handledBySecond ?? 0) > 0, "the second instance took partitions over");
     await Promise.all([stopRuntime(first), stopRuntime(second)]);
     assert.equal(await committedTotal(cfg.groupId, topic), total);
+  });
+
+  it("a member beyond the partition count is ready: joined the group and healthy, no partition needed", async () => {
+    // replicas > partitions (or a rollout's surge Pod): an unready standby would block rollouts and node drains.
+    const topic = await newTopic(1);
+    const cfg = config({ topics: [topic], tier: "Standard" });
+    const first = await spawnRuntime(cfg);
+    const second = await spawnRuntime(cfg); // resolves only once /readyz answers 200
+    // The latest "partitions assigned" log line of a member: how many it holds now.
+    const assigned = (member: RuntimeProcess) => {
+      const last = member.lines
+        .map(parseLine)
+        .filter((l) => l?.msg === "partitions assigned")
+        .pop();
+      return ((last?.partitions as string[] | undefined) ?? []).length;
+    };
+    await waitFor(
+      async () => (assigned(first) + assigned(second) === 1 ? true : undefined),
+      30_000,
+      "one member holds the only partition",
+    );
+    for (const member of [first, second]) {
+      const res = await fetch(`http://127.0.0.1:${member.port}/readyz`);
+      assert.equal(res.status, 200, await res.text());
+    }
+    await Promise.all([stopRuntime(first), stopRuntime(second)]);
   });
 
   it("sends a poison message to the dead-letter topic with its headers and moves on", async () => {

@@ -121,9 +121,13 @@ export class Pipeline implements ConsumerListener {
     }
   }
 
-  /** Joined the group and holds at least one partition. */
+  /**
+   * Joined the group, with or without partitions: a member beyond the partition count is a ready standby. Tying
+   * readiness to owning a partition would stall a rollout whose surge Pod gets none, and make a
+   * PodDisruptionBudget block node drains whenever replicas exceed partitions.
+   */
   get ready(): boolean {
-    return this.#joined && this.#assignment.length > 0 && !this.#stopping;
+    return this.#joined && !this.#stopping;
   }
 
   get assignment(): readonly TopicPartition[] {

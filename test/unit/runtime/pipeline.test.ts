@@ -120,6 +120,15 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe("Pipeline", () => {
+  it("is ready once joined, with or without partitions, and not while stopping", async () => {
+    const { pipeline } = setup();
+    assert.equal(pipeline.ready, true, "joined with two partitions");
+    pipeline.onAssigned([]);
+    assert.equal(pipeline.ready, true, "a member beyond the partition count is a ready standby");
+    await pipeline.stop(1000);
+    assert.equal(pipeline.ready, false, "a stopping member takes no traffic");
+  });
+
   it("commits only past offsets whose predecessors are all done (parallel, unordered)", async () => {
     const handler = new ControlledHandler();
     const { client, pipeline } = setup({ ordering: "none", concurrency: 3 }, handler);
