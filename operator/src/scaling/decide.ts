@@ -352,15 +352,21 @@ function fallbackSizing(
   };
 }
 
-/** Applies maxStep, staying on partition-aware counts: a step that lands between them adds no relief. */
+/**
+ * Applies maxStep, which is never exceeded: within it, the partition-aware count nearest the target (a count
+ * between two of them adds no relief); when no such count is within one step, the full step, so that the
+ * following decisions reach the target.
+ */
 function limitStep(current: number, target: number, partitions: number, settings: ScalingSettings): number {
-  if (target > current && settings.scaleUp.maxStep > 0 && target > current + settings.scaleUp.maxStep) {
-    const stepped = awareAtMost(current + settings.scaleUp.maxStep, partitions);
-    return stepped > current ? stepped : Math.min(target, awareAtLeast(current + 1, partitions));
+  const up = settings.scaleUp.maxStep;
+  if (target > current && up > 0 && target > current + up) {
+    const stepped = awareAtMost(current + up, partitions);
+    return stepped > current ? stepped : current + up;
   }
-  if (target < current && settings.scaleDown.maxStep > 0 && target < current - settings.scaleDown.maxStep) {
-    const stepped = awareAtLeast(current - settings.scaleDown.maxStep, partitions);
-    return stepped < current ? stepped : Math.max(target, awareAtMost(current - 1, partitions));
+  const down = settings.scaleDown.maxStep;
+  if (target < current && down > 0 && target < current - down) {
+    const stepped = awareAtLeast(current - down, partitions);
+    return stepped < current ? stepped : current - down;
   }
   return target;
 }
