@@ -230,6 +230,55 @@ describe("KafkaConsumerGroup fields honoured by the operator", { concurrency: fa
     assert.notEqual(found.trim(), "");
   });
 
+  it("credentialsSecret: a rotated password reaches the consumers (their Pods roll); other keys do not roll them", async () => {
+    const { username, password } = env.kafka.sasl;
+    const secret = (data: Record<string, string>) =>
+      applyYaml({ apiVersion: "v1", kind: "Secret", metadata: { name: "rotating", namespace }, stringData: data });
+    await secret({ username, password });
+    await applyYaml(
+      groupManifest(namespace, "rotated", {
+        kafka: {
+          bootstrapServers: [env.kafka.saslBootstrap],
+          sasl: { mechanism: env.kafka.sasl.mechanism, credentialsSecret: { name: "rotating" } },
+        },
+        topics: [topic],
+        processing: { handler: { builtin: { name: "noop" } } },
+        autoscaling: { pollIntervalSeconds: 1 },
+      }),
+    );
+    const podHash = () =>
+      runTool("kubectl", [
+        "get",
+        "deployment",
+        "rotated-consumer",
+        "-n",
+        namespace,
+        "-o",
+        "jsonpath={.spec.template.metadata.annotations.lagpilot\\.dev/secrets-hash}",
+      ]);
+    const first = await eventually(async () => {
+      const hash = await podHash();
+      assert.match(hash, /^[0-9a-f]{16}$/);
+      return hash;
+    }, 60_000);
+
+    // A key the consumer does not read: polls see the same credentials, the Pods stay.
+    await secret({ username, password, note: "rotated on Tuesday" });
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    assert.equal(await podHash(), first);
+
+    // The password itself: the next poll reads it and the Pod template changes, so the Deployment rolls.
+    await secret({ username, password: `${password}-next` });
+    const second = await eventually(async () => {
+      const hash = await podHash();
+      assert.notEqual(hash, first);
+      return hash;
+    }, 30_000);
+    assert.match(second, /^[0-9a-f]{16}$/);
+    const config = await runTool("kubectl", ["get", "deployment", "rotated-consumer", "-n", namespace, "-o", "json"]);
+    assert.ok(!config.includes(`${password}-next`), "the Pod template carries a hash, never the password");
+  });
+
   const saslGroup = (name: string, credentialsSecret: Record<string, string>) =>
     groupManifest(namespace, name, {
       kafka: {

@@ -21,6 +21,8 @@ export interface LastPoll {
   kafka: KafkaOutcome;
   topics?: Record<string, number>;
   pollError?: string;
+  /** Hash of the credentials the consumer reads from Secrets, as of this poll. */
+  secretsHash?: string;
 }
 
 export interface GroupMemory {

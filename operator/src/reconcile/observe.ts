@@ -8,6 +8,7 @@ import type { KafkaConsumerGroupStatus } from "../api/status.ts";
 import { type Validation, validateKafkaConsumerGroup } from "../api/validate.ts";
 import type { CacheReader } from "../controller/object-cache.ts";
 import type { ObjectKey } from "../controller/object-key.ts";
+import type { KafkaConnection } from "../kafka/connection.ts";
 import type { AdminPool } from "../kafka/pool.ts";
 import { buildPoll } from "../lag/poll.ts";
 import type { Poll } from "../lag/types.ts";
@@ -15,6 +16,7 @@ import { objectNames } from "./desired/names.ts";
 import { resolveKafkaConnection, SecretMissingError, type SecretReader } from "./kafka-connection.ts";
 import type { GroupMemory, OwnedObjects } from "./memory.ts";
 import { pollDue } from "./poll-due.ts";
+import { contentHash } from "./spec-hash.ts";
 import type { KafkaOutcome } from "./status.ts";
 
 /** The group as stored, before validation: enough to report on it even when its spec is invalid. */
@@ -35,6 +37,8 @@ export interface KafkaReading {
   topics?: Record<string, number>;
   pollError?: string;
   poll?: Poll;
+  /** Hash of the credentials read from spec.kafka's Secrets; undefined when none is referenced or readable. */
+  secretsHash?: string;
 }
 
 export interface Observed {
@@ -68,8 +72,11 @@ async function readKafka(deps: ObserveDeps, group: KafkaConsumerGroup, key: Obje
   const groupId = resolveSettings(spec, key).groupId;
   const servers = spec.kafka.bootstrapServers.join(",");
   const generation = group.metadata.generation ?? 0;
+  // Known once the Secrets are read, whether or not Kafka then accepts them: the consumers read the same values.
+  let secretsHash: string | undefined;
   try {
     const connection = await resolveKafkaConnection(spec.kafka, key.namespace, deps.readSecret);
+    secretsHash = credentialsHash(connection);
     const { topics } = spec;
     const answered = await deps.adminPool.use(connection, "observe", async (admin) => {
       // A missing topic is the user's to fix, not a failed call: the shared connection stays, and the topic is
@@ -89,6 +96,7 @@ async function readKafka(deps: ObserveDeps, group: KafkaConsumerGroup, key: Obje
         atMs: nowMs,
         generation,
         kafka: { reachable: true, missingTopics: answered.missing, message: `connected to ${servers}` },
+        ...(secretsHash ? { secretsHash } : {}),
       } satisfies KafkaReading;
     }
     return {
@@ -97,6 +105,7 @@ async function readKafka(deps: ObserveDeps, group: KafkaConsumerGroup, key: Obje
       kafka: { reachable: true, message: `connected to ${servers}` },
       topics: Object.fromEntries(answered.counts),
       poll: answered.poll,
+      ...(secretsHash ? { secretsHash } : {}),
     } satisfies KafkaReading;
   } catch (error) {
     const pollError = String((error as Error).message ?? error);
@@ -108,8 +117,24 @@ async function readKafka(deps: ObserveDeps, group: KafkaConsumerGroup, key: Obje
             reason: "KafkaUnreachable",
             message: `cannot reach Kafka at ${servers} (spec.kafka): ${pollError}; check the address, network policy and credentials`,
           };
-    return { atMs: nowMs, generation, kafka, pollError } satisfies KafkaReading;
+    return {
+      atMs: nowMs,
+      generation,
+      kafka,
+      pollError,
+      ...(secretsHash ? { secretsHash } : {}),
+    } satisfies KafkaReading;
   }
+}
+
+/** The Secret-sourced part of a connection, hashed (never logged or stored as is); undefined without Secrets. */
+function credentialsHash(connection: KafkaConnection): string | undefined {
+  const { tls, sasl } = connection;
+  const fromSecrets = {
+    ...(tls?.ca || tls?.cert || tls?.key ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}),
+    ...(sasl ? { username: sasl.username, password: sasl.password } : {}),
+  };
+  return Object.keys(fromSecrets).length > 0 ? contentHash(fromSecrets) : undefined;
 }
 
 export async function observe(

@@ -30,7 +30,7 @@ import type { GroupMemory, LastPoll, OwnedObjects } from "./memory.ts";
 import type { Observed } from "./observe.ts";
 import { type ObjectRef, planObjects } from "./plan-objects.ts";
 import { toLagOptions, toScalingSettings } from "./scaling-settings.ts";
-import { canonicalJson } from "./spec-hash.ts";
+import { canonicalJson, SECRETS_HASH_ANNOTATION } from "./spec-hash.ts";
 import { computeStatus, type DeploymentView, type KafkaOutcome, topicsMissingMessage } from "./status.ts";
 
 export interface PlannedEvent {
@@ -190,6 +190,7 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
     resolved,
     replicas,
     runtimeImage: input.runtimeImage,
+    ...secretsHashOf(spec, remembered, owned),
   };
   const objects = spec.paused ? undefined : planObjects(context, owned, resync);
   const partitions =
@@ -335,6 +336,20 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
     memory,
     requeueAfterMs: Math.max(100, spec.autoscaling.pollIntervalSeconds * 1000 - sincePoll),
   };
+}
+
+/**
+ * The credentials hash the Pods should carry: the last poll's reading of the Secrets; while it has none (a Secret
+ * missing or unreadable), the one the Pods already carry, so a failed read never restarts them.
+ */
+function secretsHashOf(spec: KafkaConsumerGroup["spec"], memory: GroupMemory, owned: OwnedObjects) {
+  const referenced =
+    spec.kafka.sasl !== undefined ||
+    (spec.kafka.tls?.enabled && (spec.kafka.tls.caSecret || spec.kafka.tls.clientCertSecret));
+  if (!referenced) return {};
+  const carried = owned.deployment?.spec?.template?.metadata?.annotations?.[SECRETS_HASH_ANNOTATION];
+  const hash = memory.lastPoll?.secretsHash ?? carried;
+  return hash ? { secretsHash: hash } : {};
 }
 
 /** The reference Events and status are about. */

@@ -4,6 +4,8 @@ import { createHash } from "node:crypto";
 
 export const SPEC_HASH_ANNOTATION = "lagpilot.dev/spec-hash";
 export const CONFIG_HASH_ANNOTATION = "lagpilot.dev/config-hash";
+/** On the Pod template: a hash of the referenced Secrets' values, so a rotated password or certificate rolls the Pods. */
+export const SECRETS_HASH_ANNOTATION = "lagpilot.dev/secrets-hash";
 
 /** JSON with object keys sorted, so equal content always hashes equally. */
 export function canonicalJson(value: unknown): string {

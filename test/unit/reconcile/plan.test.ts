@@ -41,6 +41,8 @@ interface ReadingSpec {
   generation?: number;
   /** Topics of spec.topics Kafka answered it does not have. */
   missing?: string[];
+  /** Hash of the credentials read from the Secrets at this poll. */
+  secretsHash?: string;
 }
 
 function reading(r: ReadingSpec = {}): KafkaReading {
@@ -51,6 +53,7 @@ function reading(r: ReadingSpec = {}): KafkaReading {
     const message = reason === "SecretMissing" ? "spec.kafka.sasl: Secret shop/creds does not exist" : "no route";
     return { atMs, generation, kafka: { reachable: false, reason, message }, pollError: message };
   }
+  const hash = r.secretsHash ? { secretsHash: r.secretsHash } : {};
   if (r.missing) {
     return {
       atMs,
@@ -63,6 +66,7 @@ function reading(r: ReadingSpec = {}): KafkaReading {
     atMs,
     generation,
     kafka: { reachable: true, message: "connected to kafka:9092" },
+    ...hash,
     topics: { orders: count },
     poll: {
       timeMs: atMs,
@@ -610,4 +614,53 @@ describe("plan", () => {
       if (e.lastScaleReason) assert.match(status?.lastScaleReason ?? "", e.lastScaleReason);
     });
   }
+});
+
+describe("plan: Secret rotation reaches the consumers", () => {
+  const saslSpec = {
+    ...baseSpec,
+    kafka: {
+      bootstrapServers: ["kafka:9092"],
+      sasl: { mechanism: "scram-sha-512", credentialsSecret: { name: "creds" } },
+    },
+  };
+  const podHash = (p: Plan) =>
+    (p.apply.find((o) => o.kind === "Deployment") as k8s.V1Deployment | undefined)?.spec?.template.metadata
+      ?.annotations?.["lagpilot.dev/secrets-hash"];
+  const first = () =>
+    plan(input(observedOf(storedGroup(saslSpec), {}, reading({ secretsHash: "aaa" })), undefined, { nowMs: NOW }));
+
+  it("the Pod template carries a hash of the referenced Secrets' content", () => {
+    assert.equal(podHash(first()), "aaa");
+  });
+
+  it("a changed Secret changes the hash: the Deployment is applied again, so its Pods roll", () => {
+    const p1 = first();
+    const owned = ownedFrom(p1.apply);
+    const later = reading({ secretsHash: "bbb", atMs: NOW + POLL_MS });
+    const p2 = plan(input(observedOf(storedGroup(saslSpec), owned, later), p1.memory, { nowMs: NOW + POLL_MS }));
+    assert.deepEqual(kinds(p2.apply), ["Deployment"]);
+    assert.equal(podHash(p2), "bbb");
+  });
+
+  it("the same content at the next poll: nothing applied", () => {
+    const p1 = first();
+    const owned = ownedFrom(p1.apply);
+    const later = reading({ secretsHash: "aaa", atMs: NOW + POLL_MS });
+    const p2 = plan(input(observedOf(storedGroup(saslSpec), owned, later), p1.memory, { nowMs: NOW + POLL_MS }));
+    assert.deepEqual(kinds(p2.apply), []);
+  });
+
+  it("a Secret that cannot be read keeps the hash the Pods carry: no restart on a failed read", () => {
+    const p1 = first();
+    const owned = ownedFrom(p1.apply);
+    const later = reading({ reachable: false, reason: "SecretMissing", atMs: NOW + POLL_MS });
+    const p2 = plan(input(observedOf(storedGroup(saslSpec), owned, later), p1.memory, { nowMs: NOW + POLL_MS }));
+    assert.deepEqual(kinds(p2.apply), []);
+  });
+
+  it("a group without Secrets carries no hash", () => {
+    const p = plan(input(observedOf(storedGroup(baseSpec), {}, reading()), undefined));
+    assert.equal(podHash(p), undefined);
+  });
 });

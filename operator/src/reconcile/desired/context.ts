@@ -15,4 +15,6 @@ export interface RenderContext {
   resolved: ResolvedSettings;
   replicas: number;
   runtimeImage: string;
+  /** Hash of the values the consumer reads from spec.kafka's Secrets; undefined when it references none. */
+  secretsHash?: string;
 }

@@ -2,7 +2,7 @@
 // no random names: the same input always gives the same objects, so re-applying them changes nothing.
 import type * as k8s from "@kubernetes/client-node";
 import { CONSUMER_CONTAINER } from "../../api/spec-template.ts";
-import { CONFIG_HASH_ANNOTATION, canonicalJson, contentHash } from "../spec-hash.ts";
+import { CONFIG_HASH_ANNOTATION, canonicalJson, contentHash, SECRETS_HASH_ANNOTATION } from "../spec-hash.ts";
 import type { RenderContext } from "./context.ts";
 import { CONFIG_DIR, CONFIG_FILE, METRICS_PORT, objectMeta, objectNames, selectorLabels } from "./names.ts";
 import { renderRuntimeConfig, SECRET_MOUNTS, terminationGraceSeconds } from "./runtime-config.ts";
@@ -131,7 +131,12 @@ export function desiredDeployment(context: RenderContext): k8s.V1Deployment {
       template: {
         metadata: {
           labels: podLabels,
-          annotations: { ...(template.annotations ?? {}), [CONFIG_HASH_ANNOTATION]: configHash },
+          annotations: {
+            ...(template.annotations ?? {}),
+            [CONFIG_HASH_ANNOTATION]: configHash,
+            // The consumer reads its Secrets once, at start: a change of their content must restart it.
+            ...(context.secretsHash ? { [SECRETS_HASH_ANNOTATION]: context.secretsHash } : {}),
+          },
         },
         spec: {
           ...(template.serviceAccountName ? { serviceAccountName: template.serviceAccountName } : {}),
