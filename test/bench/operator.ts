@@ -93,7 +93,7 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
   await admin.createTopic(topic, 6);
   await admin.close();
   const runner = new PodRunner({ kubeConfig, namespaces: [namespace], mode: "ready" });
-  runner.start();
+  await runner.start();
   const operator = startNodeProcess("operator/src/main.ts", {
     KUBECONFIG: kubeconfigPath,
     WATCH_NAMESPACES: namespace,

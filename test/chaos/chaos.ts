@@ -137,7 +137,7 @@ async function main() {
     env: { CHAOS_LEDGER_DIR: ledgerDir, CHAOS_SLOW_MS: String(settings.handlerDeadlineMs * 3) },
     onLog: (pod, line) => appendFileSync(podLog, `${pod} ${line}\n`),
   });
-  runner.start();
+  await runner.start();
   cleanups.push(() => runner.stop());
   const consumers = new LocalConsumerFleet(kubeConfig, podLog);
   cleanups.push(() => consumers.close());

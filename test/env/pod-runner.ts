@@ -1,6 +1,7 @@
-// Stands in for the kubelet on the local stack, which has none: for every Pod of a Lagpilot-managed
-// Deployment it either runs a real consumer-runtime process with the Pod's config ("process" mode) or just
-// reports the Pod ready ("ready" mode, for control-plane benchmarks). Readiness goes into the Pod's status,
+// Stands in for the kubelet in the tests that predate the local stack's node (their namespaces are kept off
+// the node): for every Pod of a Lagpilot-managed Deployment it either runs a real consumer-runtime process
+// with the Pod's config ("process" mode) or just reports the Pod ready ("ready" mode, for control-plane
+// benchmarks). Readiness goes into the Pod's status,
 // so the ReplicaSet and Deployment controllers, and the operator, see it as they would in a cluster.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -31,6 +32,9 @@ interface RunningPod {
 }
 
 const MANAGED = "app.kubernetes.io/managed-by=lagpilot";
+const NODE_SELECTOR_ANNOTATION = "scheduler.alpha.kubernetes.io/node-selector";
+/** A node label no node carries. */
+const POD_RUNNER_LABEL = "lagpilot.dev/pod-runner";
 const nodeBinary = join(repoRoot, "node_modules", ".bin", "node");
 
 function podKey(pod: k8s.V1Pod) {
@@ -61,7 +65,21 @@ export class PodRunner {
     );
   }
 
-  start(): void {
+  /**
+   * Keeps the node's scheduler away from these namespaces first (a namespace node selector no node
+   * matches, applied by the PodNodeSelector admission plugin), so the kubelet never runs the Pods the
+   * pod runner stands in for.
+   */
+  async start(): Promise<void> {
+    for (const namespace of this.#options.namespaces) {
+      await this.#core.patchNamespace(
+        {
+          name: namespace,
+          body: { metadata: { annotations: { [NODE_SELECTOR_ANNOTATION]: `${POD_RUNNER_LABEL}=true` } } },
+        },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      );
+    }
     for (const source of this.#sources) source.start();
   }
 

@@ -1,5 +1,7 @@
-// Starts and stops the local stack: etcd, kube-apiserver, kube-controller-manager and a KRaft Kafka
-// broker with a PLAINTEXT and a SASL/SCRAM listener, all on loopback with free ports.
+// Starts and stops the local stack: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, one node
+// (containerd, kubelet, kube-proxy; see node/) and a KRaft Kafka broker with a PLAINTEXT and a SASL/SCRAM
+// listener on loopback and a PLAINTEXT listener for Pods. The apiserver and the Pod listener bind the
+// machine side of the node's veth, an address only this machine has; everything else binds loopback.
 import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,7 +10,17 @@ import { createConnection, createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
+import { builtArchives } from "./images/archives.ts";
 import { binDir, envFile, logDir, stackFile, stateDir } from "./layout.ts";
+import {
+  type NodeRecord,
+  prepareNode,
+  startContainerd,
+  startKubelet,
+  startKubeProxy,
+  teardownNode,
+} from "./node/node.ts";
+import { nodeSchedulable } from "./node/readiness.ts";
 import type { Toolchain } from "./provision.ts";
 
 /** What tests and tools read from `.lagpilot/env.json`. */
@@ -16,6 +28,8 @@ export interface StackEnv {
   kafka: {
     bootstrap: string;
     saslBootstrap: string;
+    /** Kafka's listener for Pods on the node (the machine side of the node's veth). */
+    podBootstrap: string;
     sasl: { mechanism: "scram-sha-512"; username: string; password: string };
     scramSha256: { username: string; password: string };
   };
@@ -23,11 +37,13 @@ export interface StackEnv {
   kubeApiserver: string;
   prometheusUrl: string | null;
   binDir: string;
+  node: { name: string; ip: string; podSubnet: string; hostIp: string };
 }
 
 interface StackState {
   processes: { name: string; pid: number }[];
   startedAt: string;
+  node?: NodeRecord;
 }
 
 type Log = (line: string) => void;
@@ -103,6 +119,46 @@ function httpsGetOk(url: string, token?: string): Promise<boolean> {
   });
 }
 
+function httpsGetJson(url: string, token: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { rejectUnauthorized: false, timeout: 2000, headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          if (res.statusCode !== 200) return resolve(undefined);
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error(`${url} timed out`)));
+    req.end();
+  });
+}
+
+/** The controllers the stack runs: what the operator's objects and one node need, nothing more. */
+const kcmControllers = [
+  "garbage-collector-controller",
+  "deployment-controller",
+  "replicaset-controller",
+  "namespace-controller",
+  "disruption-controller",
+  "serviceaccount-controller",
+  "node-lifecycle-controller",
+  "root-ca-certificate-publisher-controller",
+  "endpoints-controller",
+  "endpointslice-controller",
+  "endpointslice-mirroring-controller",
+  "pod-garbage-collector-controller",
+];
+
 function tcpOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: "127.0.0.1", port });
@@ -156,15 +212,19 @@ function writeWrappers(tools: Toolchain, kubeconfig: string) {
   }
 }
 
-function kafkaServerProperties(ports: { plain: number; sasl: number; controller: number }, dataDir: string) {
+function kafkaServerProperties(
+  ports: { plain: number; sasl: number; controller: number; pod: number },
+  podHost: string,
+  dataDir: string,
+) {
   const scramJaas = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
   return [
     "process.roles=broker,controller",
     "node.id=1",
     `controller.quorum.voters=1@127.0.0.1:${ports.controller}`,
-    `listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},CONTROLLER://127.0.0.1:${ports.controller}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_PLAINTEXT://127.0.0.1:${ports.sasl}`,
-    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+    `listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},POD://${podHost}:${ports.pod},CONTROLLER://127.0.0.1:${ports.controller}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},POD://${podHost}:${ports.pod}`,
+    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,POD:PLAINTEXT,CONTROLLER:PLAINTEXT",
     "controller.listener.names=CONTROLLER",
     "inter.broker.listener.name=PLAINTEXT",
     "sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256",
@@ -238,12 +298,28 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
     mkdirSync(dir, { recursive: true });
   }
   const started: { name: string; pid: number }[] = [];
+  let node: NodeRecord | undefined;
   const record = () =>
-    writeFileSync(stackFile, JSON.stringify({ processes: started, startedAt: new Date().toISOString() }, null, 2));
+    writeFileSync(
+      stackFile,
+      JSON.stringify({ processes: started, startedAt: new Date().toISOString(), node } satisfies StackState, null, 2),
+    );
+  const launch = (name: string, command: string, args: string[]) => {
+    const child = startProcess(name, command, args);
+    started.push(child);
+    record();
+    return child;
+  };
   const t0 = Date.now();
   const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
   try {
+    // The node's network first: the apiserver and Kafka's Pod listener bind its machine-side address.
+    const plan = prepareNode(stateDir, join(stateDir, "node"));
+    node = { slot: plan.slot, dir: plan.dir };
+    record();
+    log(`env: node network ${plan.netns} (Pods ${plan.podSubnet}, control plane on ${plan.hostIp}) (${since()})`);
+
     // etcd
     const etcdClient = await freePort();
     const etcdPeer = await freePort();
@@ -262,10 +338,15 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
     record();
 
     // Kafka: format storage (with SCRAM users) and start; runs while the apiserver starts.
-    const kafkaPorts = { plain: await freePort(), sasl: await freePort(), controller: await freePort() };
+    const kafkaPorts = {
+      plain: await freePort(),
+      sasl: await freePort(),
+      controller: await freePort(),
+      pod: await freePort(),
+    };
     const kafkaData = join(stateDir, "data", "kafka");
     const serverProperties = join(stateDir, "data", "server.properties");
-    writeFileSync(serverProperties, kafkaServerProperties(kafkaPorts, kafkaData));
+    writeFileSync(serverProperties, kafkaServerProperties(kafkaPorts, plan.hostIp, kafkaData));
     const scram512 = { username: "lagpilot", password: randomBytes(12).toString("hex") };
     const scram256 = { username: "lagpilot256", password: randomBytes(12).toString("hex") };
     const clusterId = randomBytes(16).toString("base64url");
@@ -317,16 +398,19 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
     writeFileSync(join(kubeDir, "sa.key"), privateKey.export({ type: "pkcs1", format: "pem" }));
     writeFileSync(join(kubeDir, "sa.pub"), publicKey.export({ type: "spki", format: "pem" }));
     const apiPort = await freePort();
-    const server = `https://127.0.0.1:${apiPort}`;
+    const server = `https://${plan.hostIp}:${apiPort}`;
     const kubeconfig = join(kubeDir, "kubeconfig");
     writeFileSync(kubeconfig, kubeconfigYaml(server, token), { mode: 0o600 });
     const apiserver = startProcess("kube-apiserver", tools.kubeApiserver, [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
       `--cert-dir=${join(kubeDir, "certs")}`,
       `--secure-port=${apiPort}`,
-      "--bind-address=127.0.0.1",
-      "--advertise-address=127.0.0.1",
-      "--service-cluster-ip-range=10.96.0.0/16",
+      `--bind-address=${plan.hostIp}`,
+      `--advertise-address=${plan.hostIp}`,
+      `--service-cluster-ip-range=${plan.serviceSubnet}`,
+      "--kubelet-preferred-address-types=InternalIP",
+      // Namespace node selectors: the pod runner's tests keep their Pods off the node with one.
+      "--enable-admission-plugins=PodNodeSelector",
       "--allow-privileged=true",
       "--authorization-mode=RBAC",
       `--token-auth-file=${join(kubeDir, "tokens.csv")}`,
@@ -341,7 +425,9 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
     await waitFor("kube-apiserver", apiserver.pid, 120_000, () => httpsGetOk(`${server}/readyz`, token));
     log(`env: kube-apiserver ready on ${server} (${since()})`);
 
-    // kube-controller-manager: garbage collection, Deployment -> ReplicaSet, namespaces, PDB status.
+    // kube-controller-manager: garbage collection, Deployment -> ReplicaSet, namespaces, PDB status, and what
+    // a node needs: its lifecycle (the not-ready taint goes when it is Ready), endpoints for Services, the
+    // root CA ConfigMap every Pod mounts, and the collection of Pods of a deleted node.
     const kcmPort = await freePort();
     const kcm = startProcess("kube-controller-manager", tools.kubeControllerManager, [
       `--kubeconfig=${kubeconfig}`,
@@ -350,7 +436,8 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
       "--bind-address=127.0.0.1",
       `--secure-port=${kcmPort}`,
       "--leader-elect=false",
-      "--controllers=garbage-collector-controller,deployment-controller,replicaset-controller,namespace-controller,disruption-controller,serviceaccount-controller",
+      `--controllers=${kcmControllers.join(",")}`,
+      `--root-ca-file=${join(kubeDir, "certs", "apiserver.crt")}`,
       `--service-account-private-key-file=${join(kubeDir, "sa.key")}`,
       "--use-service-account-credentials=false",
       "--concurrent-gc-syncs=5",
@@ -360,6 +447,31 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
     record();
     await waitFor("kube-controller-manager", kcm.pid, 60_000, () => httpsGetOk(`https://127.0.0.1:${kcmPort}/healthz`));
     log(`env: kube-controller-manager ready (${since()})`);
+
+    const schedulerPort = await freePort();
+    const scheduler = launch("kube-scheduler", tools.kubeScheduler, [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${schedulerPort}`,
+      "--leader-elect=false",
+      "--v=1",
+    ]);
+    await waitFor("kube-scheduler", scheduler.pid, 60_000, () =>
+      httpsGetOk(`https://127.0.0.1:${schedulerPort}/healthz`),
+    );
+    log(`env: kube-scheduler ready (${since()})`);
+
+    const containerd = await startContainerd(plan, tools.node, launch, builtArchives());
+    log(`env: containerd ready (${since()})`);
+    const kubelet = startKubelet(plan, tools.node, kubeconfig, launch);
+    startKubeProxy(plan, tools.node, kubeconfig, launch);
+    await waitFor("kubelet", kubelet.pid, 120_000, async () => {
+      if (!isAlive(containerd.pid)) throw new Error(`containerd exited; see ${join(logDir, "containerd.log")}`);
+      return nodeSchedulable(await httpsGetJson(`${server}/api/v1/nodes/${plan.nodeName}`, token));
+    });
+    log(`env: node ${plan.nodeName} Ready and schedulable at ${plan.nodeIp} (${since()})`);
 
     await waitFor(
       "kafka",
@@ -374,6 +486,7 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
       kafka: {
         bootstrap: `127.0.0.1:${kafkaPorts.plain}`,
         saslBootstrap: `127.0.0.1:${kafkaPorts.sasl}`,
+        podBootstrap: `${plan.hostIp}:${kafkaPorts.pod}`,
         sasl: { mechanism: "scram-sha-512", ...scram512 },
         scramSha256: scram256,
       },
@@ -381,11 +494,13 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
       kubeApiserver: server,
       prometheusUrl: null,
       binDir,
+      node: { name: plan.nodeName, ip: plan.nodeIp, podSubnet: plan.podSubnet, hostIp: plan.hostIp },
     };
     writeFileSync(envFile, `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
     return env;
   } catch (error) {
     await stopProcesses(started, log);
+    if (node) await teardownNode(node);
     rmSync(stackFile, { force: true });
     throw error;
   }
@@ -415,6 +530,7 @@ export async function stopStack(log: Log = console.log): Promise<boolean> {
   const state = readStackState();
   if (!state) return false;
   await stopProcesses(state.processes, log);
+  if (state.node) await teardownNode(state.node);
   rmSync(stackFile, { force: true });
   rmSync(envFile, { force: true });
   rmSync(join(stateDir, "data"), { recursive: true, force: true });

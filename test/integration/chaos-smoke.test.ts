@@ -48,7 +48,7 @@ describe("chaos harness smoke", { timeout: 120_000 }, () => {
       mode: "process",
       env: { CHAOS_LEDGER_DIR: ledgerDir },
     });
-    runner.start();
+    await runner.start();
     consumers = new LocalConsumerFleet(kc, join(runDir, "pods.log"));
   });
 

@@ -29,7 +29,7 @@ describe("KafkaConsumerGroup fuzz smoke", { timeout: 120_000 }, () => {
     });
     await operators.start();
     runner = new PodRunner({ kubeConfig: kc, namespaces: [namespace], mode: "ready" });
-    runner.start();
+    await runner.start();
   });
 
   after(async () => {

@@ -76,7 +76,7 @@ async function main() {
   await operators.start();
   // Pods report ready without running anything: this run is about the API and the operator, not consumers.
   const runner = new PodRunner({ kubeConfig, namespaces: [namespace], mode: "ready" });
-  runner.start();
+  await runner.start();
   cleanups.push(() => runner.stop());
 
   const summary = await runFuzz({

@@ -138,7 +138,7 @@ async function main() {
     env: { DEMO_WORK_MS: String(workMs), DEMO_RECORD_DIR: recordDir, DEMO_STUCK_FILE: stuckFile },
     onLog: (pod, line) => appendFileSync(podLog, `${pod} ${line}\n`),
   });
-  runner.start();
+  await runner.start();
   cleanups.push(() => runner.stop());
 
   // 4. The KafkaConsumerGroup: lag target 10 s, autoscaling 1..6, partition growth for that scenario.
