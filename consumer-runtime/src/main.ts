@@ -20,7 +20,8 @@ async function main(): Promise<number> {
   const log = createLogger(config.log.level, { groupId: config.groupId });
   let runtime: Awaited<ReturnType<typeof startRuntime>>;
   try {
-    runtime = await startRuntime(config, log);
+    // The Deployment passes the Pod's name; a restarted container keeps it, a replacement Pod gets a new one.
+    runtime = await startRuntime(config, log, process.env.POD_NAME || undefined);
   } catch (error) {
     log.error((error as Error).message);
     return error instanceof ConfigError ? 2 : 1;

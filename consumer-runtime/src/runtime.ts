@@ -26,13 +26,15 @@ export interface Runtime {
   failed: Promise<Error>;
 }
 
-export async function startRuntime(config: RuntimeConfig, log: Logger): Promise<Runtime> {
+/** `groupInstanceId`: the Pod's name, stable across container restarts, for static group membership. */
+export async function startRuntime(config: RuntimeConfig, log: Logger, groupInstanceId?: string): Promise<Runtime> {
   const secrets = resolveSecrets(config.kafka);
   const tier = tiers[config.tier];
   const clientName = config.client === "auto" ? tier.defaultClient : config.client;
   const options: ConsumerClientOptions = {
     clientId: config.kafka.clientId,
     groupId: config.groupId,
+    groupInstanceId,
     bootstrapServers: config.kafka.bootstrapServers,
     sasl: secrets.sasl,
     tls: secrets.tls,

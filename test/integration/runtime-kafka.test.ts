@@ -208,6 +208,63 @@ describe("consumer runtime against real Kafka", () => {
     assert.ok(duplicates <= bound, `duplicates ${duplicates} above ${bound} (commit interval x rate x kills)`);
   });
 
+  it("a SIGKILLed static member (same Pod name) gets its partitions back without rebalancing the others", async () => {
+    const topic = await newTopic(4);
+    const total = 4000;
+    await produce({ bootstrap, topic, count: total });
+    const file = recordFile();
+    const cfg = config({ topics: [topic], tier: "Standard", client: "platformatic" });
+    const podA = uniqueName("pod-a");
+    const envA = { RECORD_FILE: file, DELAY_MS: "2", POD_NAME: podA };
+    const first = await spawnRuntime(cfg, { env: envA });
+    const other = await spawnRuntime(cfg, { env: { RECORD_FILE: file, DELAY_MS: "2", POD_NAME: uniqueName("pod-b") } });
+    const otherAssignments = () => scrapeMetric(other.port, "lagpilot_runtime_rebalances_total");
+    await waitFor(
+      async () =>
+        ((await scrapeMetric(first.port, "lagpilot_runtime_rebalances_total")) ?? 0) >= 2 &&
+        ((await otherAssignments()) ?? 0) >= 1 &&
+        readRecords(file).length >= 200
+          ? true
+          : undefined,
+      60_000,
+      "both members assigned and handling",
+    );
+    // A cooperative rebalance runs in rounds: take the count once it held still for two seconds.
+    const before = await waitFor(
+      async () => {
+        const seen = await otherAssignments();
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        return seen === (await otherAssignments()) ? seen : undefined;
+      },
+      30_000,
+      "the group settled",
+    );
+    assert.equal(await stopRuntime(first, "SIGKILL"), null);
+    const back = await spawnRuntime(cfg, { env: envA });
+    await waitFor(
+      async () => (new Set(readRecords(file).map((r) => r.seq)).size >= total ? true : undefined),
+      90_000,
+      "every message handled",
+    );
+    assert.ok(
+      ((await scrapeMetric(back.port, "lagpilot_runtime_messages_processed_total")) ?? 0) > 0,
+      "took its partitions back",
+    );
+    assert.equal(await otherAssignments(), before, "the other member was not rebalanced");
+    // A static member that stops gracefully still leaves the group: the other takes over before the session ends.
+    await stopRuntime(back);
+    await produce({ bootstrap, topic, count: 400 });
+    const stoppedAt = Date.now();
+    await waitFor(
+      async () =>
+        new Set(readRecords(file).map((r) => `${r.partition}:${r.offset}`)).size >= total + 400 ? true : undefined,
+      30_000,
+      "the second batch handled",
+    );
+    assert.ok(Date.now() - stoppedAt < 8000, `took over ${Date.now() - stoppedAt} ms after a graceful stop`);
+    await stopRuntime(other);
+  });
+
   it("rebalances without loss when a second instance joins", async () => {
     const topic = await newTopic(6);
     const total = 6000;

@@ -46,6 +46,12 @@ export interface ConsumerListener {
 export interface ConsumerClientOptions {
   clientId: string;
   groupId: string;
+  /**
+   * Static membership (group.instance.id): a member that comes back under the same id within the session
+   * timeout gets its partitions back without a rebalance, so the rest of the group keeps working. Unset: a
+   * dynamic member. Only clients that support it use it (kafkajs 2.2.4 does not).
+   */
+  groupInstanceId?: string;
   bootstrapServers: string[];
   sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string };
   tls?: { ca?: string; cert?: string; key?: string; insecureSkipVerify: boolean };

@@ -35,6 +35,7 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
     this.#consumer = new Consumer({
       clientId: options.clientId,
       groupId: options.groupId,
+      groupInstanceId: options.groupInstanceId,
       bootstrapBrokers: options.bootstrapServers,
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs,
