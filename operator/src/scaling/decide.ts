@@ -11,9 +11,15 @@
 //   otherwise: capacity model (or, before any throughput is measured, the messages-per-replica
 //   fallback, which only scales up), tolerance band, stabilization windows, step limits,
 //   partition growth. docs/adr/0004-autoscaling-model.md explains the model.
+// Anticipation inside the capacity model: incoming is sized one lead time ahead on the arrival
+// trend, and a backlog gets the fewest replicas that drain it within the target once they join.
+// A scale-up that did not raise throughput while records waited stops further scale-ups for a
+// while (downstream saturation). Every change of replicas is kept in a short history.
 import { drivesScaling } from "../lag/health.ts";
 import type { GroupLagSummary, PartitionLagSummary } from "../lag/types.ts";
+import { type DrainPlan, drainPlan } from "./drain.ts";
 import { formatCount, formatRate, formatSeconds, plural } from "./format.ts";
+import { leadSeconds, learnLeadTime } from "./lead-time.ts";
 import {
   awareAtLeast,
   awareAtMost,
@@ -22,12 +28,66 @@ import {
   smallestFittingCount,
 } from "./partition-aware.ts";
 import { decidePartitionGrowth, type GrowthOutcome, type ScalingLimit } from "./partitions.ts";
+import { checkSaturation, startCheck } from "./saturation.ts";
 import type { ScalingSettings } from "./settings.ts";
 import { pruneRecommendations, stabilize } from "./stabilize.ts";
 import { learnThroughput } from "./throughput.ts";
-import type { ScalingDecision, ScalingInput, ScalingReason, ScalingState } from "./types.ts";
+import { forecastGrowth, recordArrival } from "./trend.ts";
+import {
+  type DecisionRecord,
+  maxDecisionHistory,
+  type ScalingDecision,
+  type ScalingInput,
+  type ScalingReason,
+  type ScalingState,
+} from "./types.ts";
 
 export function decideScaling(input: ScalingInput): ScalingDecision {
+  const decision = decideOnce(input);
+  const { currentReplicas: current, nowMs, observation } = input;
+  if (decision.replicas === current || observation === undefined) return decision;
+  const state: ScalingState = { ...decision.state };
+  const included = observation.partitions.filter((p) => drives(p, state));
+  if (decision.replicas > current) {
+    state.pendingScaleUp = { atMs: nowMs, to: decision.replicas };
+    const check = startCheck({
+      current,
+      replicas: decision.replicas,
+      partitions: observation.partitions.length,
+      nowMs,
+      consumeRate: observation.consumeRate,
+      backlogged: backlogged(included),
+    });
+    if (check === undefined) delete state.scaleUpCheck;
+    else state.scaleUpCheck = check;
+  } else {
+    delete state.pendingScaleUp;
+    delete state.scaleUpCheck;
+  }
+  const record: DecisionRecord = {
+    timeMs: nowMs,
+    from: current,
+    to: decision.replicas,
+    reason: decision.reason,
+    message: decision.message,
+    lagSeconds: Math.round(observation.maxLagSeconds),
+    incomingRate: Math.round(sumOf(included, (p) => Math.max(p.produceRate, p.recentProduceRate))),
+    ...(state.throughput === undefined ? {} : { perReplicaRate: Math.round(state.throughput.perReplica) }),
+  };
+  state.decisions = [...(state.decisions ?? []), record].slice(-maxDecisionHistory);
+  return { ...decision, state };
+}
+
+/**
+ * Records wait beyond the commit slack on most partitions, and they are being consumed: every member
+ * is likely busy, so more members should raise the group's rate. (One hot partition is no such case.)
+ */
+function backlogged(included: readonly PartitionLagSummary[]): boolean {
+  const waiting = included.filter((p) => p.backlog > 0 && p.progressing).length;
+  return included.length > 0 && waiting * 2 >= included.length;
+}
+
+function decideOnce(input: ScalingInput): ScalingDecision {
   const { nowMs, settings, observation, currentReplicas: current } = input;
   const state = sanitize(input.state, nowMs);
   const hold = (reason: ScalingReason, message: string, next: ScalingState = state): ScalingDecision =>
@@ -52,14 +112,52 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
     observation.totalLag <= settings.activationLag &&
     !observation.uncommittedArrivals;
   const stuckPartitions = rememberStuck(state.stuckPartitions, observation.partitions);
+  const groupStable = observation.groupState === "Stable";
+  const lead = learnLeadTime({
+    lead: state.leadTime,
+    pending: state.pendingScaleUp,
+    nowMs,
+    groupStable,
+    members: observation.members,
+  });
+  const driving = observation.partitions.filter(
+    (p) => drivesScaling(p.health) && state.stuckPartitions?.[stuckKey(p)] === undefined,
+  );
+  const saturation = checkSaturation({
+    check: state.scaleUpCheck,
+    saturation: state.saturation,
+    nowMs,
+    current,
+    partitions: observation.partitions.length,
+    groupStable,
+    members: observation.members,
+    consumeRate: observation.consumeRate,
+    rateSpanSeconds: observation.rateSpanSeconds,
+    backlogged: backlogged(driving),
+  });
   const next: ScalingState = {
     ...state,
     ...(learned === undefined ? {} : { throughput: learned }),
     idleSinceMs: idle ? Math.min(state.idleSinceMs ?? nowMs, nowMs) : undefined,
     stuckPartitions,
+    ...(lead.lead === undefined ? {} : { leadTime: lead.lead }),
+    ...(observation.rateSpanSeconds > 0
+      ? {
+          arrivals: recordArrival(state.arrivals ?? [], {
+            timeMs: nowMs,
+            rate: sumOf(driving, (p) => Math.max(p.produceRate, p.recentProduceRate)),
+          }),
+        }
+      : {}),
   };
   if (!idle) delete next.idleSinceMs;
   if (Object.keys(stuckPartitions).length === 0) delete next.stuckPartitions;
+  if (lead.pending === undefined) delete next.pendingScaleUp;
+  else next.pendingScaleUp = lead.pending;
+  if (saturation.check === undefined) delete next.scaleUpCheck;
+  else next.scaleUpCheck = saturation.check;
+  if (saturation.saturation === undefined) delete next.saturation;
+  else next.saturation = saturation.saturation;
   const holdNext = (reason: ScalingReason, message: string) => hold(reason, message, next);
   const scaleTo = (replicas: number, reason: ScalingReason, message: string) =>
     withThroughput(applyScale(current, replicas, reason, message, next, nowMs));
@@ -162,7 +260,15 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
   const sizing =
     state.throughput === undefined
       ? fallbackSizing(included, partitions, current, settings)
-      : capacitySizing(included, partitions, current, settings, state.throughput.perReplica);
+      : capacitySizing(included, partitions, current, settings, state.throughput.perReplica, {
+          growth: forecastGrowth(
+            state.arrivals ?? [],
+            sumOf(included, (p) => Math.max(p.produceRate, p.recentProduceRate)),
+            leadSeconds(state.leadTime),
+          ),
+          leadSeconds: leadSeconds(state.leadTime),
+          ceiling: Math.min(settings.maxReplicas, partitions),
+        });
 
   const growth: GrowthOutcome = decidePartitionGrowth({
     settings: settings.partitions,
@@ -176,7 +282,12 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
   });
   const pool = growth.grow?.to ?? partitions;
   const floor = Math.max(1, settings.minReplicas);
-  const ceiling = Math.max(floor, awareAtMost(Math.min(settings.maxReplicas, pool), pool));
+  const saturated = state.saturation;
+  const ceiling =
+    saturated === undefined
+      ? Math.max(floor, awareAtMost(Math.min(settings.maxReplicas, pool), pool))
+      : // Saturated: add none, and remove none for it either (the scale-down window decides that).
+        Math.max(floor, Math.min(settings.maxReplicas, Math.max(current, saturated.replicas)));
   const wanted = growth.grow === undefined ? sizing.raw : Math.max(sizing.raw, Math.min(sizing.unbounded, pool));
   const currentIsAware = awareAtMost(current, pool) === current;
   const recommendation =
@@ -212,8 +323,13 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
   if (growth.pressure === undefined) delete next.partitionPressure;
 
   const needed = Math.max(sizing.raw, sizing.unbounded);
-  const limited = growth.limited ?? sizing.limited ?? capLimit(needed, ceiling, settings, pool);
-  const cappedNote = needed > ceiling ? `, capped at ${ceiling} (${ceilingCause(needed, settings, pool)})` : "";
+  const saturationLimit =
+    saturated !== undefined && needed > ceiling
+      ? { reason: "DownstreamSaturated" as const, message: saturated.message, recommendedReplicas: needed }
+      : undefined;
+  const limited = saturationLimit ?? growth.limited ?? sizing.limited ?? capLimit(needed, ceiling, settings, pool);
+  const cause = saturationLimit !== undefined ? "downstream saturated" : ceilingCause(needed, settings, pool);
+  const cappedNote = needed > ceiling ? `, capped at ${ceiling} (${cause})` : "";
   const excludedNote = excludedPartitionsNote(observation.partitions, state);
   const growthNote =
     growth.grow === undefined
@@ -230,7 +346,7 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
     decision = {
       replicas: current,
       direction: "none",
-      reason: heldByWindow ? "Stabilized" : "Steady",
+      reason: heldByWindow ? "Stabilized" : saturationLimit !== undefined ? "DownstreamSaturated" : "Steady",
       message,
       state: next,
     };
@@ -253,28 +369,52 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
   });
 }
 
+interface Anticipation {
+  /** Factor on incoming rates: the trend one lead time ahead over today (>= 1). */
+  growth: number;
+  /** Seconds before added replicas consume (learned, or the default). */
+  leadSeconds: number;
+  /** Most replicas the group may get (maxReplicas, partitions). */
+  ceiling: number;
+}
+
 function capacitySizing(
   included: readonly PartitionLagSummary[],
   partitions: number,
   current: number,
   settings: ScalingSettings,
   perReplica: number,
+  anticipation: Anticipation,
 ): Sizing {
   const planned = perReplica * settings.targetUtilization;
-  const demandOf = (p: PartitionLagSummary) => partitionDemand(p, settings.lagMaxSeconds);
+  const { growth, leadSeconds } = anticipation;
+  const demandOf = (p: PartitionLagSummary) => partitionDemand(p, settings.lagMaxSeconds, growth);
   const demands = included.map(demandOf).sort((a, b) => b - a);
   const totalDemand = sumOf(demands, (d) => d);
   const incoming = sumOf(included, (p) => Math.max(p.produceRate, p.recentProduceRate));
-  const fit = smallestFittingCount(demands, partitions, planned);
+  const fitted = smallestFittingCount(demands, partitions, planned);
+  const fit = fitted;
+  // Reported, not sized on: how long the backlog takes with the count chosen, counting what grows
+  // until added replicas join. Sizing on it scaled up before a stuck partition was recognised.
+  const drainInput = {
+    backlog: sumOf(included, (p) => excessBacklog(p, settings.lagMaxSeconds)),
+    incoming: incoming * growth,
+    planned,
+    current,
+    leadSeconds,
+  };
+  const plan = fitted === undefined ? undefined : drainPlan(drainInput, [fitted], leadSeconds + settings.lagMaxSeconds);
   const unbounded = Math.max(1, Math.ceil(totalDemand / planned));
   const currentLoad = busiestConsumerLoad(demands, maxPartitionsPerConsumer(partitions, current)) / planned;
-  const withinTolerance = fit !== undefined && Math.abs(currentLoad - 1) <= settings.tolerance;
+  const withinTolerance = fit !== undefined && fit === fitted && Math.abs(currentLoad - 1) <= settings.tolerance;
   const lagSeconds = Math.max(0, ...included.map((p) => p.lagSeconds ?? 0));
   const overTarget = lagSeconds > settings.lagMaxSeconds;
   const lagPart = overTarget
     ? `lag ${formatSeconds(lagSeconds)} > ${formatSeconds(settings.lagMaxSeconds)} target`
     : `lag ${formatSeconds(lagSeconds)} within ${formatSeconds(settings.lagMaxSeconds)} target`;
-  const rates = `at ${formatRate(incoming)} in, ${formatRate(perReplica)} per replica`;
+  const trendNote =
+    growth > 1.005 ? ` (${formatRate(incoming * growth)} expected in ${formatSeconds(leadSeconds)})` : "";
+  const rates = `at ${formatRate(incoming)} in${trendNote}, ${formatRate(perReplica)} per replica${drainNote(plan)}`;
   // Needing one partition per replica because of volume is a partition-count limit; needing it
   // while the total would fit fewer replicas than partitions is skew: a hot partition.
   if (fit === undefined && unbounded < partitions) {
@@ -317,12 +457,27 @@ export const toleratedLagFraction = 0.5;
  * target tolerates. A partition that is not progressing gets no drain term: its backlog is not
  * moving, and more replicas cannot move it (it becomes STALL once the health window is full).
  */
-export function partitionDemand(p: PartitionLagSummary, lagMaxSeconds: number): number {
+export function partitionDemand(p: PartitionLagSummary, lagMaxSeconds: number, growth = 1): number {
   // Up fast, down slow: the newest interval's rate counts when it is higher than the window's.
-  const incoming = Math.max(p.produceRate, p.recentProduceRate);
-  if (!p.progressing) return incoming;
-  const tolerated = incoming * lagMaxSeconds * toleratedLagFraction;
-  return incoming + Math.max(0, p.backlog - tolerated) / lagMaxSeconds;
+  const incoming = Math.max(p.produceRate, p.recentProduceRate) * growth;
+  return incoming + excessBacklog(p, lagMaxSeconds) / lagMaxSeconds;
+}
+
+/** A partition's backlog beyond what the target tolerates; none for one that is not moving. */
+function excessBacklog(p: PartitionLagSummary, lagMaxSeconds: number): number {
+  if (!p.progressing) return 0;
+  const tolerated = Math.max(p.produceRate, p.recentProduceRate) * lagMaxSeconds * toleratedLagFraction;
+  return Math.max(0, p.backlog - tolerated);
+}
+
+function drainNote(plan: DrainPlan | undefined): string {
+  if (plan === undefined) return "";
+  const backlog = plan.withinHorizon
+    ? `backlog drains in ${formatSeconds(plan.seconds)} with ${plan.replicas}`
+    : Number.isFinite(plan.seconds)
+      ? `backlog needs ${formatSeconds(plan.seconds)} even with ${plan.replicas}`
+      : `backlog does not drain even with ${plan.replicas}`;
+  return `; ${backlog}`;
 }
 
 function fallbackSizing(

@@ -22,6 +22,7 @@ export type LimitReason =
   | "MaxReplicas"
   | "PartitionCount"
   | "HotPartition"
+  | "DownstreamSaturated"
   | "PartitionsDisabled"
   | "PartitionsMax"
   | "KeyedTopic"

@@ -1,9 +1,28 @@
 // Inputs, outputs and carried-over state of the scaling decision.
 import type { GroupLagSummary } from "../lag/types.ts";
+import type { LeadTime, PendingScaleUp } from "./lead-time.ts";
 import type { PartitionGrowth, PartitionPressure, ScalingLimit } from "./partitions.ts";
+import type { Saturation, ScaleUpCheck } from "./saturation.ts";
 import type { ScalingSettings } from "./settings.ts";
 import type { Recommendation } from "./stabilize.ts";
 import type { ThroughputEstimate } from "./throughput.ts";
+import type { ArrivalSample } from "./trend.ts";
+
+/** One change of replicas, as status shows it. */
+export interface DecisionRecord {
+  timeMs: number;
+  from: number;
+  to: number;
+  reason: ScalingReason;
+  message: string;
+  /** The figures the decision read: oldest record's age, records/s in, learned records/s per replica. */
+  lagSeconds: number;
+  incomingRate: number;
+  perReplicaRate?: number;
+}
+
+/** Changes of replicas kept in the history. */
+export const maxDecisionHistory = 10;
 
 /** What one decision hands to the next. Plain data: it can be kept in memory or in status. */
 export interface ScalingState {
@@ -23,6 +42,18 @@ export interface ScalingState {
    * as fresh (its health window restarts) while it is as stuck as before.
    */
   stuckPartitions?: Record<string, number>;
+  /** Incoming rates of the last few minutes, for the arrival trend. */
+  arrivals?: ArrivalSample[];
+  /** Learned seconds from a scale-up to its replicas consuming. */
+  leadTime?: LeadTime;
+  /** A scale-up whose lead time is being measured. */
+  pendingScaleUp?: PendingScaleUp;
+  /** A scale-up whose effect on throughput is being checked. */
+  scaleUpCheck?: ScaleUpCheck;
+  /** Set while added replicas are known not to raise throughput: no more are added until it expires. */
+  saturation?: Saturation;
+  /** The last changes of replicas, oldest first. */
+  decisions?: DecisionRecord[];
 }
 
 export const initialScalingState: ScalingState = { recommendations: [] };
@@ -57,6 +88,7 @@ export type ScalingReason =
   | "LagTarget"
   | "Throughput"
   | "HotPartition"
+  | "DownstreamSaturated"
   | "Fallback"
   | "Stabilized"
   /** Every partition is stuck: more replicas cannot help. */
