@@ -4,9 +4,17 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type * as k8s from "@kubernetes/client-node";
 import { type Validation, validateKafkaConsumerGroup } from "../../../operator/src/api/validate.ts";
+import type { GroupSnapshot } from "../../../operator/src/observability/metrics.ts";
 import type { GroupMemory } from "../../../operator/src/reconcile/memory.ts";
 import type { KafkaReading, Observed, StoredGroup } from "../../../operator/src/reconcile/observe.ts";
-import { type Plan, type PlanInput, plan } from "../../../operator/src/reconcile/plan.ts";
+import {
+  type Plan,
+  type PlanInput,
+  type PlannedEvent,
+  type PlannedLog,
+  plan,
+  planTarget,
+} from "../../../operator/src/reconcile/plan.ts";
 import type { ScalingDecision, ScalingInput } from "../../../operator/src/scaling/types.ts";
 
 const NOW = Date.parse("2026-03-01T10:00:00Z");
@@ -178,6 +186,20 @@ interface Case {
     message?: RegExp;
     /** lagpilot_group_kafka_reachable as exported. */
     kafkaReachableMetric?: boolean;
+    /** The Events in full: type, reason and message. */
+    eventList?: PlannedEvent[];
+    /** The log lines in full: level, message and fields. */
+    logList?: PlannedLog[];
+    /** Fields of the metrics snapshot kept in memory. */
+    snapshot?: Partial<GroupSnapshot>;
+    /** Replica and partition changes counted so far. */
+    scaleEvents?: Record<string, number>;
+    /** Top-level status fields (other than conditions). */
+    statusFields?: Record<string, unknown>;
+    /** When the objects were last re-applied, as remembered. */
+    lastResyncMs?: number;
+    /** What the scaling decision was asked with. */
+    decideSaw?: Partial<ScalingInput>;
   };
 }
 
@@ -203,11 +225,22 @@ function run(c: Case): { p: Plan; status: Plan["status"] } {
   return { p, status: p.status ?? world.status };
 }
 
+/** What the last decide() call was given. */
+let decideInput: ScalingInput | undefined;
+
 function extras(c: Case): Partial<PlanInput> {
+  const decide = c.decide;
   return {
     ...(c.nowMs !== undefined ? { nowMs: c.nowMs } : {}),
     ...(c.applyError !== undefined ? { applyError: c.applyError } : {}),
-    ...(c.decide ? { decide: c.decide } : {}),
+    ...(decide
+      ? {
+          decide: (i: ScalingInput) => {
+            decideInput = i;
+            return decide(i);
+          },
+        }
+      : {}),
   };
 }
 
@@ -572,6 +605,274 @@ const cases: Case[] = [
     reading: "none",
     nowMs: NOW + POLL_MS,
     expect: { requeueAfterMs: 100 },
+  }, // Everything a user sees of one reconcile, in full.
+  {
+    name: "a new group in full: the Created Event, the exported snapshot, the status fields",
+    world: "new",
+    expect: {
+      eventList: [
+        { type: "Normal", reason: "Created", message: "created Deployment orders-consumer with 2 replica(s)" },
+      ],
+      logList: [],
+      snapshot: {
+        labels: { namespace: "shop", name: "orders", consumergroup: "shop.orders" },
+        lagTargetSeconds: 30,
+        replicasMax: 2,
+        replicasDesired: 2,
+        replicasReady: 0,
+        kafkaReachable: true,
+        scalingLimited: false,
+        partitions: 6,
+      },
+      scaleEvents: {},
+      statusFields: {
+        observedGeneration: 1,
+        selector: "lagpilot.dev/consumer-group=orders",
+        desiredReplicas: 2,
+        replicas: 0,
+        readyReplicas: 0,
+        partitions: 6,
+      },
+      lastResyncMs: NOW,
+    },
+  },
+  {
+    name: "autoscaling up in full: ScaledUp with the decision's message, its log lines, counted by reason",
+    world: "steady",
+    spec: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 10, pollIntervalSeconds: 15 } },
+    generation: 2,
+    reading: { generation: 2 },
+    memory: (m) => ({ ...m, scaleEvents: { "up/LagTarget": 2 } }),
+    decide: () => decision(4, { direction: "up", recommendation: 4, throughputPerReplica: 500 }),
+    expect: {
+      eventList: [{ type: "Normal", reason: "ScaledUp", message: "lag 48s > 30s target -> 4 replicas" }],
+      logList: [
+        {
+          level: "debug",
+          msg: "scaling decision",
+          fields: {
+            reason: "LagTarget",
+            replicas: 4,
+            recommendation: 4,
+            throughputPerReplica: 500,
+            message: "lag 48s > 30s target -> 4 replicas",
+          },
+        },
+        { level: "info", msg: "scaled", fields: { from: 2, to: 4, reason: "lag 48s > 30s target -> 4 replicas" } },
+      ],
+      scaleEvents: { "up/LagTarget": 3 },
+      snapshot: { replicasMax: 10, replicasDesired: 4, replicasReady: 2 },
+      statusFields: { desiredReplicas: 4, lastScaleTime: new Date(NOW).toISOString() },
+    },
+  },
+  {
+    name: "kubectl scale down in full: ScaledDown, counted as down/Manual",
+    world: "steady",
+    spec: { replicas: 1 },
+    generation: 2,
+    reading: { generation: 2 },
+    expect: {
+      eventList: [{ type: "Normal", reason: "ScaledDown", message: "spec.replicas 2 -> 1" }],
+      logList: [{ level: "info", msg: "scaled", fields: { from: 2, to: 1, reason: "spec.replicas 2 -> 1" } }],
+      scaleEvents: { "down/Manual": 1 },
+    },
+  },
+  {
+    name: "a spec change without a replica change in full: Updated",
+    world: "steady",
+    spec: { tier: "Buffered" },
+    generation: 2,
+    reading: { generation: 2 },
+    expect: {
+      eventList: [{ type: "Normal", reason: "Updated", message: "updated Deployment orders-consumer" }],
+      scaleEvents: {},
+    },
+  },
+  {
+    name: "partitions grown in full: the Event, the log line, counted as partitions/<reason>",
+    world: "steady",
+    spec: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 12, pollIntervalSeconds: 15 } },
+    generation: 2,
+    reading: { generation: 2 },
+    decide: () =>
+      decision(2, { reason: "HotPartition", message: "hot", partitions: { topic: "orders", from: 6, to: 12 } }),
+    expect: {
+      eventList: [
+        { type: "Normal", reason: "PartitionsGrown", message: "grew partitions of orders from 6 to 12: hot" },
+      ],
+      logList: [
+        {
+          level: "debug",
+          msg: "scaling decision",
+          fields: {
+            reason: "HotPartition",
+            replicas: 2,
+            recommendation: undefined,
+            throughputPerReplica: undefined,
+            message: "hot",
+          },
+        },
+        { level: "info", msg: "partitions grown", fields: { topic: "orders", from: 6, to: 12 } },
+      ],
+      scaleEvents: { "partitions/HotPartition": 1 },
+    },
+  },
+  {
+    name: "Kafka lost in full: a Warning with Kafka's message, a log line with reason and message",
+    world: "steady",
+    reading: { reachable: false },
+    nowMs: NOW + 10_000,
+    expect: {
+      eventList: [{ type: "Warning", reason: "KafkaUnreachable", message: "no route" }],
+      logList: [
+        { level: "warn", msg: "Kafka unreachable", fields: { reason: "KafkaUnreachable", message: "no route" } },
+      ],
+      snapshot: { kafkaReachable: false, partitions: 6 },
+      statusFields: { partitions: 6 },
+    },
+  },
+  {
+    name: "Kafka back in full: a Normal Event and a log line with the connection message",
+    world: "steady",
+    reading: {},
+    nowMs: NOW + 10_000,
+    memory: (m) => ({ ...m, kafkaReachable: false }),
+    expect: {
+      eventList: [{ type: "Normal", reason: "KafkaReachable", message: "connected to kafka:9092" }],
+      logList: [{ level: "info", msg: "Kafka reachable again", fields: { message: "connected to kafka:9092" } }],
+      snapshot: { kafkaReachable: true },
+    },
+  },
+  {
+    name: "a write refused in full: one Warning with the apiserver's message, no scale counted",
+    world: "steady",
+    spec: { replicas: 3 },
+    generation: 2,
+    reading: { generation: 2 },
+    applyError: "admission webhook denied the request",
+    expect: {
+      eventList: [{ type: "Warning", reason: "ApplyFailed", message: "admission webhook denied the request" }],
+      scaleEvents: {},
+      ready: ["False", "ApplyFailed"],
+      message: /could not apply the consumer's objects: admission webhook denied the request/,
+    },
+  },
+  // The Deployment's own rollout state.
+  {
+    name: "the Deployment controller has not seen the latest spec: Progressing=True, Ready=False",
+    world: "steady",
+    reading: "none",
+    owned: (o) => ({
+      ...o,
+      deployment: { ...o.deployment, metadata: { ...o.deployment?.metadata, generation: 2 } },
+    }),
+    expect: {
+      conditions: { Progressing: ["True", "RollingOut"] },
+      ready: ["False", "RollingOut"],
+      message: /2 of 2 replicas ready/,
+    },
+  },
+  {
+    name: "not every replica updated yet: still rolling out",
+    world: "steady",
+    reading: "none",
+    owned: (o) => ({
+      ...o,
+      deployment: { ...o.deployment, status: { ...o.deployment?.status, updatedReplicas: 1 } },
+    }),
+    expect: { conditions: { Progressing: ["True", "RollingOut"] }, ready: ["False", "RollingOut"] },
+  },
+  {
+    name: "an extra old Pod still running (surge): still rolling out",
+    world: "steady",
+    reading: "none",
+    owned: (o) => ({
+      ...o,
+      deployment: { ...o.deployment, status: { ...o.deployment?.status, replicas: 3 } },
+    }),
+    expect: {
+      conditions: { Progressing: ["True", "RollingOut"] },
+      ready: ["False", "RollingOut"],
+      statusFields: { replicas: 3, readyReplicas: 2 },
+    },
+  },
+  {
+    name: "a Deployment without status yet: nothing ready, rolling out",
+    world: "steady",
+    reading: "none",
+    owned: (o) => ({ ...o, deployment: { ...o.deployment, status: undefined } }),
+    expect: {
+      ready: ["False", "RollingOut"],
+      statusFields: { replicas: 0, readyReplicas: 0 },
+      snapshot: { replicasReady: 0 },
+    },
+  },
+  // Resync.
+  {
+    name: "exactly one resync period later: every object is applied again and the time remembered",
+    world: "steady",
+    reading: "none",
+    nowMs: NOW + 60_000,
+    memory: (m) => ({ ...m, lastResyncMs: NOW + 60_000 - 30 * 60_000 }),
+    expect: { applies: ["ConfigMap", "Deployment", "Service", "PodDisruptionBudget"], lastResyncMs: NOW + 60_000 },
+  },
+  {
+    name: "just under a resync period: nothing applied, the last resync kept",
+    world: "steady",
+    reading: "none",
+    nowMs: NOW + 60_000,
+    memory: (m) => ({ ...m, lastResyncMs: NOW + 60_001 - 30 * 60_000 }),
+    expect: { applies: [], lastResyncMs: NOW + 60_001 - 30 * 60_000 },
+  },
+  {
+    name: "paused past the resync period: nothing applied, the last resync kept",
+    world: "steady",
+    spec: { paused: true },
+    reading: "none",
+    nowMs: NOW + 60_000,
+    memory: (m) => ({ ...m, lastResyncMs: NOW - 30 * 60_000 }),
+    expect: { applies: [], lastResyncMs: NOW - 30 * 60_000 },
+  },
+  // What the decision is asked with.
+  {
+    name: "the decision hears why Kafka could not be polled, and the replicas running now",
+    world: "steady",
+    spec: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 10, pollIntervalSeconds: 15 } },
+    generation: 2,
+    reading: { reachable: false, generation: 2 },
+    decide: () => decision(2),
+    expect: { decideSaw: { pollError: "no route", currentReplicas: 2, observation: undefined, nowMs: NOW } },
+  },
+  {
+    name: "a new group's first decision starts from minReplicas",
+    world: "new",
+    spec: { autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 10, pollIntervalSeconds: 15 } },
+    decide: () => decision(3),
+    expect: { decideSaw: { currentReplicas: 3 } },
+  },
+  {
+    name: "a decision that is limited: ScalingLimited=True, exported, a recommendation in status",
+    world: "steady",
+    spec: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 10, pollIntervalSeconds: 15 } },
+    generation: 2,
+    reading: { generation: 2 },
+    decide: () =>
+      decision(2, { limited: { reason: "PartitionCount", message: "6 partitions cap the group at 6 replicas" } }),
+    expect: {
+      conditions: { ScalingLimited: ["True", "PartitionCount"] },
+      snapshot: { scalingLimited: true },
+      statusFields: {
+        recommendations: [{ type: "PartitionCount", message: "6 partitions cap the group at 6 replicas" }],
+      },
+    },
+  },
+  // An invalid spec remembered.
+  {
+    name: "an invalid spec on a group the operator knows: reported, memory kept",
+    world: "steady",
+    spec: { tier: "Turbo" },
+    reading: "none",
+    expect: { events: ["InvalidSpec"], statusWritten: true, invalid: /spec\.tier/, forgotten: false },
   },
 ];
 
@@ -612,6 +913,19 @@ describe("plan", () => {
       if (e.kafkaReachableMetric !== undefined)
         assert.equal(p.memory?.snapshot?.kafkaReachable, e.kafkaReachableMetric, "lagpilot_group_kafka_reachable");
       if (e.lastScaleReason) assert.match(status?.lastScaleReason ?? "", e.lastScaleReason);
+      if (e.eventList) assert.deepEqual(p.events, e.eventList, "events in full");
+      if (e.logList) assert.deepEqual(p.logs, e.logList, "log lines in full");
+      for (const [field, value] of Object.entries(e.snapshot ?? {})) {
+        assert.deepEqual(p.memory?.snapshot?.[field as keyof GroupSnapshot], value, `snapshot.${field}`);
+      }
+      if (e.scaleEvents) assert.deepEqual(p.memory?.scaleEvents, e.scaleEvents, "scaleEvents");
+      for (const [field, value] of Object.entries(e.statusFields ?? {})) {
+        assert.deepEqual(status?.[field as keyof typeof status], value, `status.${field}`);
+      }
+      if (e.lastResyncMs !== undefined) assert.equal(p.memory?.lastResyncMs, e.lastResyncMs, "lastResyncMs");
+      for (const [field, value] of Object.entries(e.decideSaw ?? {})) {
+        assert.deepEqual(decideInput?.[field as keyof ScalingInput], value, `decide saw ${field}`);
+      }
     });
   }
 });
@@ -662,5 +976,28 @@ describe("plan: Secret rotation reaches the consumers", () => {
   it("a group without Secrets carries no hash", () => {
     const p = plan(input(observedOf(storedGroup(baseSpec), {}, reading()), undefined));
     assert.equal(podHash(p), undefined);
+  });
+});
+
+describe("planTarget", () => {
+  it("names the stored group, with its uid, for Events and status", () => {
+    const observed = observedOf(storedGroup(baseSpec), {});
+    assert.deepEqual(planTarget(observed), {
+      apiVersion: "lagpilot.dev/v1alpha1",
+      kind: "KafkaConsumerGroup",
+      namespace: "shop",
+      name: "orders",
+      uid: "uid-1",
+    });
+  });
+
+  it("a group already gone: its key and kind, nothing else", () => {
+    assert.deepEqual(planTarget(observedOf(undefined, {})), {
+      apiVersion: "",
+      kind: "KafkaConsumerGroup",
+      namespace: "shop",
+      name: "orders",
+      uid: "",
+    });
   });
 });
