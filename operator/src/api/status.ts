@@ -102,6 +102,89 @@ const resolvedSchema = z
   .describe("The settings in use after merging spec, profile and defaults.");
 export type ResolvedSettings = z.output<typeof resolvedSchema>;
 
+/** Reasons of status.autoscaling.decisions: what happened, in one word. */
+export const decisionReasons = [
+  "ScaledUp",
+  "ScaledDown",
+  "ScaledToZero",
+  "Activated",
+  "Held",
+  "DownstreamSaturated",
+  "PartitionsGrown",
+] as const;
+
+const decisionSchema = z.strictObject({
+  time: timestamp().describe("When the decision was made."),
+  fromReplicas: z.int().min(0).describe("Replicas before."),
+  toReplicas: z.int().min(0).describe("Replicas after (equal to fromReplicas for a hold or a partition growth)."),
+  reason: z.enum(decisionReasons).describe(`What happened: ${decisionReasons.join(", ")}.`),
+  cause: conditionReason
+    .optional()
+    .describe("The autoscaler's own reason, e.g. LagTarget, Throughput, HotPartition, ScaleToZero, PartitionsStuck."),
+  message: z.string().max(1024).describe("The decision in words, with the figures it read."),
+  figures: z
+    .strictObject({
+      lag: z.int().min(0).optional().describe("Messages waiting, over all partitions."),
+      lagSeconds: z.number().min(0).optional().describe("Age of the oldest waiting message, in seconds."),
+      arrivalRate: rate().optional().describe("Messages per second arriving on the partitions that drive scaling."),
+      throughputPerReplica: rate()
+        .optional()
+        .describe("Messages per second one replica consumes, as learned from the group."),
+      targetLagSeconds: z.number().min(0).optional().describe("The lag target in seconds (spec.lag.maxSeconds)."),
+      partitions: z.int().min(0).optional().describe("Partitions across all topics."),
+    })
+    .describe("The figures the decision read."),
+});
+export type DecisionStatus = z.output<typeof decisionSchema>;
+
+const learnedSchema = z
+  .strictObject({
+    throughputPerReplica: rate().optional().describe("Messages per second one replica consumes when it has work."),
+    throughputMeasurements: z
+      .int()
+      .min(0)
+      .optional()
+      .describe("Saturated readings the throughput rests on; 0 while it is only a lower bound."),
+    leadSeconds: z
+      .number()
+      .min(0)
+      .optional()
+      .describe("Seconds from a scale-up to the new replicas consuming (pod start and rebalance)."),
+    leadMeasurements: z.int().min(0).optional().describe("Scale-ups the lead time rests on."),
+    podStartSeconds: z
+      .number()
+      .min(0)
+      .optional()
+      .describe("Seconds a consumer Pod takes to start (not measured apart yet)."),
+    rebalanceSeconds: z.number().min(0).optional().describe("Seconds a rebalance takes (not measured apart yet)."),
+    stuckPartitions: z
+      .array(
+        z.strictObject({
+          topic: z.string().max(249).describe("Topic name."),
+          partition: z.int().min(0).describe("Partition number."),
+          committedOffset: z.int().min(0).describe("The committed offset it is stuck at."),
+        }),
+      )
+      .max(100)
+      .optional()
+      .describe("Partitions seen stuck; they drive no scaling until their committed offset moves."),
+    observedAt: timestamp().optional().describe("When these figures were last updated."),
+  })
+  .describe("What the autoscaler learned about the group, restored after an operator restart or a leader change.");
+export type LearnedStatus = z.output<typeof learnedSchema>;
+
+const autoscalingStatusSchema = z
+  .strictObject({
+    decisions: z
+      .array(decisionSchema)
+      .max(10)
+      .optional()
+      .describe("The last decisions that changed replicas or partitions, or withheld replicas, newest last."),
+    learned: learnedSchema.optional(),
+  })
+  .describe("The autoscaler's recent decisions and what it learned (spec.autoscaling.enabled only).");
+export type AutoscalingStatus = z.output<typeof autoscalingStatusSchema>;
+
 export const statusSchema = z
   .strictObject({
     observedGeneration: z.int().min(0).optional().describe("metadata.generation the status reflects."),
@@ -159,6 +242,7 @@ export const statusSchema = z
       .optional()
       .describe("Changes the operator cannot or may not make itself, that would help the group meet its targets."),
     resolved: resolvedSchema.optional(),
+    autoscaling: autoscalingStatusSchema.optional(),
   })
   .describe("Observed state, written by the operator.");
 

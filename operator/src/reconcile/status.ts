@@ -6,6 +6,7 @@ import type { KafkaConsumerGroupStatus, ResolvedSettings } from "../api/status.t
 import { readyReasons } from "../api/status.ts";
 import type { GroupLagSummary } from "../lag/types.ts";
 import type { ScalingDecision } from "../scaling/types.ts";
+import { autoscalingStatus } from "./autoscaling-status.ts";
 
 export interface KafkaOutcome {
   reachable: boolean;
@@ -211,6 +212,8 @@ export function computeStatus(input: StatusInput): KafkaConsumerGroupStatus {
     if (previous.lastScaleTime) status.lastScaleTime = previous.lastScaleTime;
     if (previous.lastScaleReason) status.lastScaleReason = previous.lastScaleReason;
   }
+  const autoscaling = input.decision ? autoscalingStatus(input.decision.state) : undefined;
+  if (autoscaling) status.autoscaling = autoscaling;
   const limited = input.decision?.limited;
   if (limited) {
     status.recommendations = [{ type: limited.reason, message: limited.message.slice(0, 1024) }];

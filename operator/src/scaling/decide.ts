@@ -14,9 +14,11 @@
 // Anticipation inside the capacity model: incoming is sized one lead time ahead on the arrival
 // trend, and a backlog gets the fewest replicas that drain it within the target once they join.
 // A scale-up that did not raise throughput while records waited stops further scale-ups for a
-// while (downstream saturation). Every change of replicas is kept in a short history.
+// while (downstream saturation). Every change of replicas is kept in a short history
+// (decision-history.ts says what else is).
 import { drivesScaling } from "../lag/health.ts";
 import type { GroupLagSummary, PartitionLagSummary } from "../lag/types.ts";
+import { recordDecision } from "./decision-history.ts";
 import { type DrainPlan, drainPlan } from "./drain.ts";
 import { formatCount, formatRate, formatSeconds, plural } from "./format.ts";
 import { leadSeconds, learnLeadTime } from "./lead-time.ts";
@@ -33,21 +35,25 @@ import type { ScalingSettings } from "./settings.ts";
 import { pruneRecommendations, stabilize } from "./stabilize.ts";
 import { learnThroughput } from "./throughput.ts";
 import { forecastGrowth, recordArrival } from "./trend.ts";
-import {
-  type DecisionRecord,
-  maxDecisionHistory,
-  type ScalingDecision,
-  type ScalingInput,
-  type ScalingReason,
-  type ScalingState,
-} from "./types.ts";
+import type { ScalingDecision, ScalingInput, ScalingReason, ScalingState } from "./types.ts";
 
 export function decideScaling(input: ScalingInput): ScalingDecision {
   const decision = decideOnce(input);
   const { currentReplicas: current, nowMs, observation } = input;
-  if (decision.replicas === current || observation === undefined) return decision;
+  if (observation === undefined) return decision;
   const state: ScalingState = { ...decision.state };
   const included = observation.partitions.filter((p) => drives(p, state));
+  const decisions = recordDecision({
+    nowMs,
+    current,
+    decision,
+    observation,
+    included,
+    targetLagSeconds: input.settings.lagMaxSeconds,
+    history: state.decisions,
+  });
+  if (decision.replicas === current && decisions === state.decisions) return decision;
+  if (decisions !== undefined) state.decisions = [...decisions];
   if (decision.replicas > current) {
     state.pendingScaleUp = { atMs: nowMs, to: decision.replicas };
     const check = startCheck({
@@ -60,21 +66,10 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
     });
     if (check === undefined) delete state.scaleUpCheck;
     else state.scaleUpCheck = check;
-  } else {
+  } else if (decision.replicas < current) {
     delete state.pendingScaleUp;
     delete state.scaleUpCheck;
   }
-  const record: DecisionRecord = {
-    timeMs: nowMs,
-    from: current,
-    to: decision.replicas,
-    reason: decision.reason,
-    message: decision.message,
-    lagSeconds: Math.round(observation.maxLagSeconds),
-    incomingRate: Math.round(sumOf(included, (p) => Math.max(p.produceRate, p.recentProduceRate))),
-    ...(state.throughput === undefined ? {} : { perReplicaRate: Math.round(state.throughput.perReplica) }),
-  };
-  state.decisions = [...(state.decisions ?? []), record].slice(-maxDecisionHistory);
   return { ...decision, state };
 }
 

@@ -8,20 +8,43 @@ import type { Recommendation } from "./stabilize.ts";
 import type { ThroughputEstimate } from "./throughput.ts";
 import type { ArrivalSample } from "./trend.ts";
 
-/** One change of replicas, as status shows it. */
+/** What a history entry says happened, in status's words (reason of status.autoscaling.decisions). */
+export type DecisionKind =
+  | "ScaledUp"
+  | "ScaledDown"
+  | "ScaledToZero"
+  | "Activated"
+  | "Held"
+  | "DownstreamSaturated"
+  | "PartitionsGrown";
+
+/** The figures a decision read, rounded for reading. */
+export interface DecisionFigures {
+  /** Records waiting, all partitions. */
+  lag: number;
+  /** Age of the oldest waiting record. */
+  lagSeconds: number;
+  /** Records/s arriving on the partitions that drive scaling. */
+  arrivalRate: number;
+  /** Learned records/s one replica consumes, when known. */
+  throughputPerReplica?: number;
+  targetLagSeconds: number;
+  partitions: number;
+}
+
+/** One entry of the decision history, as status shows it. */
 export interface DecisionRecord {
   timeMs: number;
   from: number;
   to: number;
+  kind: DecisionKind;
+  /** The decision's own reason (LagTarget, Throughput, ScaleToZero, ...). */
   reason: ScalingReason;
   message: string;
-  /** The figures the decision read: oldest record's age, records/s in, learned records/s per replica. */
-  lagSeconds: number;
-  incomingRate: number;
-  perReplicaRate?: number;
+  figures: DecisionFigures;
 }
 
-/** Changes of replicas kept in the history. */
+/** Entries kept in the history. */
 export const maxDecisionHistory = 10;
 
 /** What one decision hands to the next. Plain data: it can be kept in memory or in status. */
@@ -52,7 +75,7 @@ export interface ScalingState {
   scaleUpCheck?: ScaleUpCheck;
   /** Set while added replicas are known not to raise throughput: no more are added until it expires. */
   saturation?: Saturation;
-  /** The last changes of replicas, oldest first. */
+  /** The last changes of replicas, partition growths and notable holds, oldest first. */
   decisions?: DecisionRecord[];
 }
 
