@@ -3,41 +3,57 @@ import { emptyHistory, recordPoll } from "../../operator/src/lag/history.ts";
 import { lagOptionsFor } from "../../operator/src/lag/options.ts";
 import { summarize } from "../../operator/src/lag/summary.ts";
 import { decideScaling } from "../../operator/src/scaling/decide.ts";
-import {
-  type ScalingSettings,
-  type ScalingSettingsInput,
-  scalingSettings,
-} from "../../operator/src/scaling/settings.ts";
+import { type ScalingSettings, scalingSettings } from "../../operator/src/scaling/settings.ts";
 import { initialScalingState, type ScalingState } from "../../operator/src/scaling/types.ts";
 import { kedaThreshold } from "./autoscaler-scenario.ts";
 import { defaultGroupModel, type Policy, type Scenario, type World } from "./autoscaler-sim.ts";
 
-/** spec.lag.maxMessagesPerPartition when the spec leaves it out. */
-const defaultAllowedLag = 1000;
+/** Spec fields from a scenario's `lagpilot` overrides; older files used the decision's former names. */
+const formerNames: Record<string, (value: unknown) => [string, unknown]> = {
+  lagMaxMessagesPerReplica: (v) => ["lagPerReplica", v],
+  idleSeconds: (v) => ["cooldownSeconds", v],
+  tolerance: (v) => ["tolerancePercent", typeof v === "number" ? Math.round(v * 100) : v],
+};
 
+function autoscalingOverrides(scenario: Scenario): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(scenario.lagpilot ?? {})) {
+    const [name, translated] = formerNames[key]?.(value) ?? [key, value];
+    overrides[name] = translated;
+  }
+  return overrides;
+}
+
+/**
+ * The settings the operator would resolve for a group whose spec says what the scenario's target
+ * says, with the schema's defaults for everything else (the same function resolves both).
+ */
 export function lagpilotSettings(scenario: Scenario): ScalingSettings {
-  const overrides = (scenario.lagpilot ?? {}) as ScalingSettingsInput;
   return scalingSettings({
-    minReplicas: scenario.target.minReplicas,
-    maxReplicas: scenario.target.maxReplicas,
-    lagMaxSeconds: scenario.target.lagMaxSeconds,
-    // The same messages-per-replica figure the KEDA user gives, used until throughput is measured.
-    lagMaxMessagesPerReplica: kedaThreshold(scenario),
-    ...overrides,
+    lag: { maxSeconds: scenario.target.lagMaxSeconds },
+    autoscaling: {
+      enabled: true,
+      minReplicas: scenario.target.minReplicas,
+      maxReplicas: scenario.target.maxReplicas,
+      pollIntervalSeconds: scenario.pollSeconds ?? 15,
+      // The same messages-per-replica figure the KEDA user gives, used until throughput is measured.
+      lagPerReplica: kedaThreshold(scenario),
+      ...autoscalingOverrides(scenario),
+    },
   });
 }
 
 export function lagpilotPolicy(scenario: Scenario, name = "lagpilot"): Policy {
   const settings = lagpilotSettings(scenario);
-  const pollSeconds = scenario.pollSeconds ?? 15;
+  const pollSeconds = settings.autoscaling.pollIntervalSeconds;
   // Observed as the operator observes a group: the simulated one starts new partitions from the
-  // earliest offset, commits at its model's cadence, and keeps the spec's default allowed lag.
+  // earliest offset, commits at its model's cadence, and keeps the spec's allowed lag.
   const commitInterval = scenario.group?.commitIntervalSeconds ?? defaultGroupModel.commitIntervalSeconds;
   const options = lagOptionsFor({
     startFrom: "earliest",
     commitIntervalMs: commitInterval * 1000,
     pollIntervalSeconds: pollSeconds,
-    allowedLag: defaultAllowedLag,
+    allowedLag: settings.lag.maxMessagesPerPartition,
   });
   let history = emptyHistory();
   let state: ScalingState = initialScalingState;

@@ -31,7 +31,13 @@ import {
 } from "./partition-aware.ts";
 import { decidePartitionGrowth, type GrowthOutcome, type ScalingLimit } from "./partitions.ts";
 import { checkSaturation, startCheck } from "./saturation.ts";
-import type { ScalingSettings } from "./settings.ts";
+import {
+  type ScalingSettings,
+  settleTimeoutSeconds,
+  staleAfterSeconds,
+  targetUtilization,
+  tolerance,
+} from "./settings.ts";
 import { pruneRecommendations, stabilize } from "./stabilize.ts";
 import { learnThroughput } from "./throughput.ts";
 import { forecastGrowth, recordArrival } from "./trend.ts";
@@ -93,10 +99,11 @@ function decideOnce(input: ScalingInput): ScalingDecision {
     return hold("PollFailed", `reading the group's offsets failed (${input.pollError}); holding at ${current}`);
   }
   const ageSeconds = (nowMs - observation.timeMs) / 1000;
-  if (ageSeconds > settings.staleAfterSeconds) {
+  const staleAfter = staleAfterSeconds(settings);
+  if (ageSeconds > staleAfter) {
     return hold(
       "StaleObservations",
-      `last observation is ${formatSeconds(ageSeconds)} old (limit ${formatSeconds(settings.staleAfterSeconds)}); holding at ${current}`,
+      `last observation is ${formatSeconds(ageSeconds)} old (limit ${formatSeconds(staleAfter)}); holding at ${current}`,
     );
   }
 
@@ -104,7 +111,7 @@ function decideOnce(input: ScalingInput): ScalingDecision {
   const idle =
     observation.rateSpanSeconds > 0 &&
     observation.produceRate === 0 &&
-    observation.totalLag <= settings.activationLag &&
+    observation.totalLag <= settings.autoscaling.activationLag &&
     !observation.uncommittedArrivals;
   const stuckPartitions = rememberStuck(state.stuckPartitions, observation.partitions);
   const groupStable = observation.groupState === "Stable";
@@ -169,7 +176,7 @@ function decideOnce(input: ScalingInput): ScalingDecision {
   const settled = observation.groupState === "Stable" && observation.members === current;
   if (!settled) {
     const sinceScale = next.lastScaleTimeMs === undefined ? Number.POSITIVE_INFINITY : nowMs - next.lastScaleTimeMs;
-    if (sinceScale < settings.settleTimeoutSeconds * 1000) {
+    if (sinceScale < settleTimeoutSeconds * 1000) {
       return holdNext(
         "Settling",
         `waiting for the last scale to settle: ${observation.members}/${current} members, group ${observation.groupState}`,
@@ -183,13 +190,13 @@ function decideOnce(input: ScalingInput): ScalingDecision {
     return holdNext("WarmingUp", `one observation so far, rates unknown; holding at ${current}`);
   }
 
-  if (settings.minReplicas === 0 && next.idleSinceMs !== undefined) {
+  if (settings.autoscaling.minReplicas === 0 && next.idleSinceMs !== undefined) {
     const idleSeconds = (nowMs - next.idleSinceMs) / 1000;
-    if (idleSeconds >= settings.idleSeconds) {
+    if (idleSeconds >= settings.autoscaling.cooldownSeconds) {
       return scaleTo(
         0,
         "ScaleToZero",
-        `idle for ${formatSeconds(idleSeconds)} (no incoming records, lag ${formatCount(observation.totalLag)} <= ${formatCount(settings.activationLag)}) -> 0 replicas`,
+        `idle for ${formatSeconds(idleSeconds)} (no incoming records, lag ${formatCount(observation.totalLag)} <= ${formatCount(settings.autoscaling.activationLag)}) -> 0 replicas`,
       );
     }
   }
@@ -212,18 +219,18 @@ function fromZero(
   hold: Hold,
   scaleTo: Scale,
 ): ScalingDecision {
-  if (settings.minReplicas > 0) {
+  if (settings.autoscaling.minReplicas > 0) {
     return scaleTo(
-      settings.minReplicas,
+      settings.autoscaling.minReplicas,
       "MinReplicas",
-      `minReplicas is ${settings.minReplicas} -> ${settings.minReplicas} replicas`,
+      `minReplicas is ${settings.autoscaling.minReplicas} -> ${settings.autoscaling.minReplicas} replicas`,
     );
   }
-  if (observation.totalLag > settings.activationLag) {
+  if (observation.totalLag > settings.autoscaling.activationLag) {
     return scaleTo(
       1,
       "Activation",
-      `lag ${formatCount(observation.totalLag)} > activation threshold ${formatCount(settings.activationLag)} -> 1 replica`,
+      `lag ${formatCount(observation.totalLag)} > activation threshold ${formatCount(settings.autoscaling.activationLag)} -> 1 replica`,
     );
   }
   if (observation.uncommittedArrivals) {
@@ -231,7 +238,7 @@ function fromZero(
   }
   return hold(
     "Idle",
-    `lag ${formatCount(observation.totalLag)} <= activation threshold ${formatCount(settings.activationLag)}; staying at 0`,
+    `lag ${formatCount(observation.totalLag)} <= activation threshold ${formatCount(settings.autoscaling.activationLag)}; staying at 0`,
   );
 }
 
@@ -262,12 +269,12 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
             leadSeconds(state.leadTime),
           ),
           leadSeconds: leadSeconds(state.leadTime),
-          ceiling: Math.min(settings.maxReplicas, partitions),
+          ceiling: Math.min(settings.autoscaling.maxReplicas, partitions),
         });
 
   const growth: GrowthOutcome = decidePartitionGrowth({
-    settings: settings.partitions,
-    maxReplicas: settings.maxReplicas,
+    settings: settings.autoscaling.partitions,
+    maxReplicas: settings.autoscaling.maxReplicas,
     topics: partitionCounts(observation.partitions),
     need: sizing.growthNeed,
     incomingRate: sumOf(included, (p) => p.produceRate),
@@ -276,13 +283,13 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
     nowMs,
   });
   const pool = growth.grow?.to ?? partitions;
-  const floor = Math.max(1, settings.minReplicas);
+  const floor = Math.max(1, settings.autoscaling.minReplicas);
   const saturated = state.saturation;
   const ceiling =
     saturated === undefined
-      ? Math.max(floor, awareAtMost(Math.min(settings.maxReplicas, pool), pool))
+      ? Math.max(floor, awareAtMost(Math.min(settings.autoscaling.maxReplicas, pool), pool))
       : // Saturated: add none, and remove none for it either (the scale-down window decides that).
-        Math.max(floor, Math.min(settings.maxReplicas, Math.max(current, saturated.replicas)));
+        Math.max(floor, Math.min(settings.autoscaling.maxReplicas, Math.max(current, saturated.replicas)));
   const wanted = growth.grow === undefined ? sizing.raw : Math.max(sizing.raw, Math.min(sizing.unbounded, pool));
   const currentIsAware = awareAtMost(current, pool) === current;
   const recommendation =
@@ -290,7 +297,10 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
       ? current
       : clamp(wanted, floor, ceiling);
 
-  const keepSeconds = Math.max(settings.scaleUp.stabilizationSeconds, settings.scaleDown.stabilizationSeconds);
+  const keepSeconds = Math.max(
+    settings.autoscaling.scaleUp.stabilizationSeconds,
+    settings.autoscaling.scaleDown.stabilizationSeconds,
+  );
   const recommendations = pruneRecommendations(
     [...state.recommendations, { timeMs: nowMs, replicas: recommendation }],
     nowMs,
@@ -303,8 +313,8 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
     nowMs,
     // Each scale-down is judged on a full window of recommendations made after the previous scale.
     coveredSinceMs: Math.max(recommendingSinceMs, state.lastScaleTimeMs ?? recommendingSinceMs),
-    upWindowSeconds: settings.scaleUp.stabilizationSeconds,
-    downWindowSeconds: settings.scaleDown.stabilizationSeconds,
+    upWindowSeconds: settings.autoscaling.scaleUp.stabilizationSeconds,
+    downWindowSeconds: settings.autoscaling.scaleDown.stabilizationSeconds,
   });
   const target = clamp(limitStep(current, stable.replicas, pool, settings), floor, ceiling);
 
@@ -336,7 +346,7 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
   if (target === current) {
     const heldByWindow = recommendation < current && stable.downBound >= current;
     const message = heldByWindow
-      ? `${base} -> ${recommendation} recommended; keeping ${current}, the highest in the last ${formatSeconds(settings.scaleDown.stabilizationSeconds)}${growthNote}`
+      ? `${base} -> ${recommendation} recommended; keeping ${current}, the highest in the last ${formatSeconds(settings.autoscaling.scaleDown.stabilizationSeconds)}${growthNote}`
       : `${base} -> ${plural(current, "replica")}${cappedNote}${growthNote}`;
     decision = {
       replicas: current,
@@ -381,9 +391,9 @@ function capacitySizing(
   perReplica: number,
   anticipation: Anticipation,
 ): Sizing {
-  const planned = perReplica * settings.targetUtilization;
+  const planned = perReplica * targetUtilization;
   const { growth, leadSeconds } = anticipation;
-  const demandOf = (p: PartitionLagSummary) => partitionDemand(p, settings.lagMaxSeconds, growth);
+  const demandOf = (p: PartitionLagSummary) => partitionDemand(p, settings.lag.maxSeconds, growth);
   const demands = included.map(demandOf).sort((a, b) => b - a);
   const totalDemand = sumOf(demands, (d) => d);
   const incoming = sumOf(included, (p) => Math.max(p.produceRate, p.recentProduceRate));
@@ -392,21 +402,22 @@ function capacitySizing(
   // Reported, not sized on: how long the backlog takes with the count chosen, counting what grows
   // until added replicas join. Sizing on it scaled up before a stuck partition was recognised.
   const drainInput = {
-    backlog: sumOf(included, (p) => excessBacklog(p, settings.lagMaxSeconds)),
+    backlog: sumOf(included, (p) => excessBacklog(p, settings.lag.maxSeconds)),
     incoming: incoming * growth,
     planned,
     current,
     leadSeconds,
   };
-  const plan = fitted === undefined ? undefined : drainPlan(drainInput, [fitted], leadSeconds + settings.lagMaxSeconds);
+  const plan =
+    fitted === undefined ? undefined : drainPlan(drainInput, [fitted], leadSeconds + settings.lag.maxSeconds);
   const unbounded = Math.max(1, Math.ceil(totalDemand / planned));
   const currentLoad = busiestConsumerLoad(demands, maxPartitionsPerConsumer(partitions, current)) / planned;
-  const withinTolerance = fit !== undefined && fit === fitted && Math.abs(currentLoad - 1) <= settings.tolerance;
+  const withinTolerance = fit !== undefined && fit === fitted && Math.abs(currentLoad - 1) <= tolerance(settings);
   const lagSeconds = Math.max(0, ...included.map((p) => p.lagSeconds ?? 0));
-  const overTarget = lagSeconds > settings.lagMaxSeconds;
+  const overTarget = lagSeconds > settings.lag.maxSeconds;
   const lagPart = overTarget
-    ? `lag ${formatSeconds(lagSeconds)} > ${formatSeconds(settings.lagMaxSeconds)} target`
-    : `lag ${formatSeconds(lagSeconds)} within ${formatSeconds(settings.lagMaxSeconds)} target`;
+    ? `lag ${formatSeconds(lagSeconds)} > ${formatSeconds(settings.lag.maxSeconds)} target`
+    : `lag ${formatSeconds(lagSeconds)} within ${formatSeconds(settings.lag.maxSeconds)} target`;
   const trendNote =
     growth > 1.005 ? ` (${formatRate(incoming * growth)} expected in ${formatSeconds(leadSeconds)})` : "";
   const rates = `at ${formatRate(incoming)} in${trendNote}, ${formatRate(perReplica)} per replica${drainNote(plan)}`;
@@ -484,7 +495,7 @@ function fallbackSizing(
   // The backlog, not the raw lag: records in flight between commits are no reason to add replicas;
   // nor is a backlog that is not moving (more replicas cannot move it, as with the drain term).
   const lag = sumOf(included, (p) => (p.progressing ? p.backlog : 0));
-  const perReplica = settings.lagMaxMessagesPerReplica;
+  const perReplica = settings.autoscaling.lagPerReplica;
   const byLag = Math.max(1, awareAtLeast(Math.ceil(lag / perReplica), partitions));
   // Without a measured throughput a lower count is a guess, and a wrong guess costs a backlog and
   // two rebalances: scale up by lag, never down (scale to zero when idle still applies). The first
@@ -495,7 +506,7 @@ function fallbackSizing(
     raw,
     unbounded: Math.max(1, Math.ceil(lag / perReplica)),
     growthNeed: undefined,
-    withinTolerance: Math.abs(ratio - 1) <= settings.tolerance,
+    withinTolerance: Math.abs(ratio - 1) <= tolerance(settings),
     describe: () =>
       `no per-replica throughput measured yet: lag ${formatCount(lag)} at ${formatCount(perReplica)} per replica`,
     reasonFor: () => "Fallback",
@@ -508,12 +519,12 @@ function fallbackSizing(
  * following decisions reach the target.
  */
 function limitStep(current: number, target: number, partitions: number, settings: ScalingSettings): number {
-  const up = settings.scaleUp.maxStep;
+  const up = settings.autoscaling.scaleUp.maxStep;
   if (target > current && up > 0 && target > current + up) {
     const stepped = awareAtMost(current + up, partitions);
     return stepped > current ? stepped : current + up;
   }
-  const down = settings.scaleDown.maxStep;
+  const down = settings.autoscaling.scaleDown.maxStep;
   if (target < current && down > 0 && target < current - down) {
     const stepped = awareAtLeast(current - down, partitions);
     return stepped < current ? stepped : current - down;
@@ -564,10 +575,10 @@ function sanitize(state: ScalingState, nowMs: number): ScalingState {
 
 function capLimit(needed: number, ceiling: number, settings: ScalingSettings, pool: number): ScalingLimit | undefined {
   if (needed <= ceiling) return undefined;
-  if (settings.maxReplicas < Math.min(needed, pool)) {
+  if (settings.autoscaling.maxReplicas < Math.min(needed, pool)) {
     return {
       reason: "MaxReplicas",
-      message: `needs ${needed} replicas; maxReplicas is ${settings.maxReplicas}`,
+      message: `needs ${needed} replicas; maxReplicas is ${settings.autoscaling.maxReplicas}`,
       recommendedReplicas: needed,
     };
   }
@@ -580,7 +591,7 @@ function capLimit(needed: number, ceiling: number, settings: ScalingSettings, po
 }
 
 function ceilingCause(needed: number, settings: ScalingSettings, pool: number): string {
-  return settings.maxReplicas < Math.min(needed, pool) ? "maxReplicas" : "partition count";
+  return settings.autoscaling.maxReplicas < Math.min(needed, pool) ? "maxReplicas" : "partition count";
 }
 
 function excludedPartitionsNote(partitions: readonly PartitionLagSummary[], state: ScalingState): string {

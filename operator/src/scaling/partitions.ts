@@ -2,7 +2,7 @@
 // need must hold for a whole confirmation window (a spike that drains within it never grows the
 // topic), and the topic grows to the lowest need seen in that window.
 import { formatRate, formatSeconds } from "./format.ts";
-import type { PartitionSettings } from "./settings.ts";
+import type { ScalingSettings } from "./settings.ts";
 import type { Recommendation } from "./stabilize.ts";
 
 export interface PartitionPressure {
@@ -36,6 +36,9 @@ export interface ScalingLimit {
   recommendedPartitions?: number;
 }
 
+/** spec.autoscaling.partitions, resolved. */
+export type PartitionSettings = ScalingSettings["autoscaling"]["partitions"];
+
 export interface GrowthInput {
   settings: PartitionSettings;
   maxReplicas: number;
@@ -59,7 +62,7 @@ export function decidePartitionGrowth(input: GrowthInput): GrowthOutcome {
   const { settings, topics, need, nowMs } = input;
   const total = [...topics.values()].reduce((a, b) => a + b, 0);
   if (need === undefined || need <= total) return { pressure: undefined };
-  const windowStart = nowMs - settings.confirmSeconds * 1000;
+  const windowStart = nowMs - settings.stabilizationSeconds * 1000;
   const pressure: PartitionPressure =
     input.pressure === undefined || input.pressure.sinceMs > nowMs
       ? { sinceMs: nowMs, needs: [{ timeMs: nowMs, replicas: need }] }
@@ -87,14 +90,15 @@ export function decidePartitionGrowth(input: GrowthInput): GrowthOutcome {
   if (topic === undefined || others.length > 0) {
     return recommend("MultipleTopics", "partitions grow automatically only for a group reading one topic");
   }
-  if (settings.keyed && settings.keyedPolicy !== "AllowKeyMovement") {
+  if ((settings.keyedTopics ?? []).includes(topic) && settings.keyedTopicPolicy !== "AcceptKeyMovement") {
     return recommend(
       "KeyedTopic",
-      "the topic is keyed and growing it moves keys; set the keyed policy to AllowKeyMovement to allow it",
+      "the topic is keyed and growing it moves keys; set autoscaling.partitions.keyedTopicPolicy to AcceptKeyMovement to allow it",
     );
   }
-  if (settings.max <= total) {
-    return recommend("PartitionsMax", `autoscaling.partitions.max is ${settings.max}; raise it to allow growth`);
+  const max = settings.max ?? 0;
+  if (max <= total) {
+    return recommend("PartitionsMax", `autoscaling.partitions.max is ${max}; raise it to allow growth`);
   }
   if (pressure.sinceMs > windowStart) return { pressure };
   if (input.lastGrowthMs !== undefined && input.lastGrowthMs <= nowMs) {
@@ -102,10 +106,10 @@ export function decidePartitionGrowth(input: GrowthInput): GrowthOutcome {
     if (wait > 0) return recommend("GrowthRateLimited", `next growth allowed in ${formatSeconds(wait)}`);
   }
   // The smallest count that serves the needed replicas evenly: one partition each.
-  const to = Math.min(wanted, settings.max);
+  const to = Math.min(wanted, max);
   const grow = { topic, from: total, to };
   if (to < wanted) {
-    return { ...recommend("PartitionsMax", `growing to the maximum, ${settings.max}`), grow, pressure: undefined };
+    return { ...recommend("PartitionsMax", `growing to the maximum, ${max}`), grow, pressure: undefined };
   }
   return { grow, pressure: undefined };
 }

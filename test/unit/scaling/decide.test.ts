@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { GroupLagSummary } from "../../../operator/src/lag/types.ts";
 import { decideScaling } from "../../../operator/src/scaling/decide.ts";
-import type { ScalingSettingsInput } from "../../../operator/src/scaling/settings.ts";
 import { initialScalingState, type ScalingReason, type ScalingState } from "../../../operator/src/scaling/types.ts";
 import { knownThroughput, now, type SummarySpec, seconds, settings, summary } from "./fixtures.ts";
 
@@ -11,7 +10,7 @@ interface Case {
   current: number;
   /** Undefined means no observation at all. */
   observation: SummarySpec | undefined;
-  settings?: ScalingSettingsInput;
+  settings?: Parameters<typeof settings>[0];
   state?: ScalingState;
   nowMs?: number;
   pollError?: string;
@@ -175,7 +174,7 @@ const zero: Case[] = [
     name: "idle for idleSeconds with minReplicas 0: scale to zero",
     current: 3,
     observation: { produce: 0, members: 3 },
-    settings: { minReplicas: 0, idleSeconds: 300 },
+    settings: { minReplicas: 0, cooldownSeconds: 300 },
     state: { ...warm, idleSinceMs: seconds(-300) },
     expect: { replicas: 0, reason: "ScaleToZero", direction: "down", message: /idle for 300s/ },
   },
@@ -183,7 +182,7 @@ const zero: Case[] = [
     name: "idle, but not for long enough: not zero yet (one replica at least)",
     current: 3,
     observation: { produce: 0, members: 3 },
-    settings: { minReplicas: 0, idleSeconds: 300 },
+    settings: { minReplicas: 0, cooldownSeconds: 300 },
     state: { ...warm, idleSinceMs: seconds(-100) },
     expect: { replicas: 1, reason: "Throughput", direction: "down" },
   },
@@ -222,9 +221,17 @@ const sizing: Case[] = [
     },
   },
   {
-    name: "fast scale-up: one decision goes all the way",
+    name: "fast scale-up: as far as the default scaleUp.maxStep (8) allows, on a partition-aware count",
     current: 2,
     observation: { produce: 9000, members: 2 },
+    state: warm,
+    expect: { replicas: 6, reason: "Throughput", direction: "up" },
+  },
+  {
+    name: "fast scale-up: with a step that reaches it, one decision goes all the way",
+    current: 2,
+    observation: { produce: 9000, members: 2 },
+    settings: { scaleUp: { maxStep: 10 } },
     state: warm,
     expect: { replicas: 12, reason: "Throughput", direction: "up" },
   },
@@ -314,6 +321,7 @@ const sizing: Case[] = [
       overrides: { 0: { produceRate: 1200, recentProduceRate: 1200 } },
     },
     state: warm,
+    settings: { scaleUp: { maxStep: 9 } },
     expect: {
       replicas: 12,
       reason: "HotPartition",
@@ -330,7 +338,7 @@ const sizing: Case[] = [
       overrides: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [i, { recentProduceRate: 700 }])),
     },
     state: warm,
-    expect: { replicas: 12, reason: "Throughput", message: /at 8\.4k msg\/s in/ },
+    expect: { replicas: 6, reason: "Throughput", message: /at 8\.4k msg\/s in/ },
   },
   {
     name: "a STALL partition's lag does not drive scale-up, and the reason names it",
@@ -364,7 +372,7 @@ const sizing: Case[] = [
       overrides: { 0: { committedOffset: 900, lag: 1e6, backlog: 1e6, lagSeconds: 900 } },
     },
     state: knownThroughput(1000, { stuckPartitions: { "orders/0": 500 } }),
-    expect: { replicas: 12, reason: "LagTarget", message: /lag 15m > 30s target/ },
+    expect: { replicas: 6, reason: "LagTarget", message: /lag 15m > 30s target/ },
   },
   {
     name: "every partition remembered stuck: hold, replicas cannot help",
@@ -398,7 +406,7 @@ const sizing: Case[] = [
       overrides: { 5: { health: "WARN", lag: 1e6, backlog: 1e6, lagSeconds: 400 } },
     },
     state: warm,
-    expect: { replicas: 12, reason: "LagTarget" },
+    expect: { replicas: 6, reason: "LagTarget" },
   },
   {
     name: "a partition that did not move since the last poll gets no drain term",
@@ -451,7 +459,7 @@ const windows: Case[] = [
       replicas: 6,
       reason: "Stabilized",
       recommendation: 3,
-      message: /3 recommended; keeping 6, the highest in the last 120s/,
+      message: /3 recommended; keeping 6, the highest in the last 300s/,
     },
   },
   {
@@ -461,8 +469,8 @@ const windows: Case[] = [
     state: {
       ...warm,
       recommendations: [
-        { timeMs: seconds(-200), replicas: 6 },
-        { timeMs: seconds(-100), replicas: 4 },
+        { timeMs: seconds(-400), replicas: 6 },
+        { timeMs: seconds(-200), replicas: 4 },
       ],
     },
     expect: { replicas: 4, reason: "Throughput", direction: "down" },
@@ -486,7 +494,7 @@ const windows: Case[] = [
     current: 3,
     observation: { produce: 9000, members: 3 },
     state: { ...warm, lastScaleTimeMs: seconds(-200), recommendations: [{ timeMs: seconds(-15), replicas: 3 }] },
-    expect: { replicas: 12, reason: "Throughput" },
+    expect: { replicas: 6, reason: "Throughput" },
   },
   {
     name: "a scale-up window takes the lowest recommendation in it",

@@ -76,15 +76,14 @@ export function summary(spec: SummarySpec = {}): GroupLagSummary {
   };
 }
 
-/** Settings with a 30 s target and 12 replicas at most unless told otherwise. */
-export function settings(input: ScalingSettingsInput = {}): ScalingSettings {
-  return scalingSettings({
-    minReplicas: 1,
-    maxReplicas: 12,
-    lagMaxSeconds: 30,
-    lagMaxMessagesPerReplica: 1000,
-    ...input,
-  });
+type AutoscalingInput = NonNullable<ScalingSettingsInput["autoscaling"]>;
+
+/**
+ * The settings a user gets from a spec that leaves them out (the schema's defaults), except 12
+ * replicas at most so that every count of the usual 12 partitions is reachable; plus `autoscaling`.
+ */
+export function settings(autoscaling: AutoscalingInput = {}, lag: ScalingSettingsInput["lag"] = {}): ScalingSettings {
+  return scalingSettings({ lag, autoscaling: { maxReplicas: 12, ...autoscaling } });
 }
 
 /** State with a known per-replica throughput and a covered scale-down window. */

@@ -1,14 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { decideScaling } from "../../../operator/src/scaling/decide.ts";
-import { decidePartitionGrowth, type PartitionPressure } from "../../../operator/src/scaling/partitions.ts";
-import { type PartitionSettings, scalingSettings } from "../../../operator/src/scaling/settings.ts";
+import {
+  decidePartitionGrowth,
+  type PartitionPressure,
+  type PartitionSettings,
+} from "../../../operator/src/scaling/partitions.ts";
 import { knownThroughput, now, seconds, settings, summary } from "./fixtures.ts";
 
 const growth = (overrides: Partial<PartitionSettings> = {}): PartitionSettings =>
-  scalingSettings({
-    partitions: { enabled: true, max: 24, confirmSeconds: 300, minIntervalSeconds: 300, ...overrides },
-  }).partitions;
+  settings({
+    partitions: { enabled: true, max: 24, stabilizationSeconds: 300, minIntervalSeconds: 300, ...overrides },
+  }).autoscaling.partitions;
 
 const heldSince = (s: number, need = 10): PartitionPressure => ({
   sinceMs: seconds(s),
@@ -109,8 +112,8 @@ describe("decidePartitionGrowth", () => {
       pressureKept: true,
     },
     {
-      name: "keyed topic without AllowKeyMovement: recommendation only",
-      partitions: growth({ keyed: true }),
+      name: "keyed topic under the default Recommend policy: recommendation only",
+      partitions: growth({ keyedTopics: ["orders"] }),
       need: 10,
       pressure: heldSince(-300),
       limited: "KeyedTopic",
@@ -118,8 +121,8 @@ describe("decidePartitionGrowth", () => {
       pressureKept: true,
     },
     {
-      name: "keyed topic with AllowKeyMovement grows",
-      partitions: growth({ keyed: true, keyedPolicy: "AllowKeyMovement" }),
+      name: "keyed topic with AcceptKeyMovement grows",
+      partitions: growth({ keyedTopics: ["orders"], keyedTopicPolicy: "AcceptKeyMovement" }),
       need: 10,
       pressure: heldSince(-300),
       grow: { from: 6, to: 10 },
@@ -213,7 +216,7 @@ describe("partition growth through the decision", () => {
   it("a keyed topic gets a recommendation and ScalingLimited instead of growth", () => {
     const decision = decideScaling({
       nowMs: now,
-      settings: settings({ maxReplicas: 24, partitions: { enabled: true, max: 24, keyed: true } }),
+      settings: settings({ maxReplicas: 24, partitions: { enabled: true, max: 24, keyedTopics: ["orders"] } }),
       observation: capped,
       currentReplicas: 6,
       state: knownThroughput(1000, { partitionPressure: heldSince(-300) }),

@@ -1,61 +1,87 @@
+// The autoscaler's settings are the spec's lag and autoscaling sections, resolved by the schema: the same
+// names, the same defaults, the same refusals.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { defaultScalingSettings, scalingSettings } from "../../../operator/src/scaling/settings.ts";
+import { validateKafkaConsumerGroup } from "../../../operator/src/api/validate.ts";
+import { toScalingSettings } from "../../../operator/src/reconcile/scaling-settings.ts";
+import {
+  defaultScalingSettings,
+  type ScalingSettings,
+  type ScalingSettingsInput,
+  scalingSettings,
+  staleAfterSeconds,
+  tolerance,
+} from "../../../operator/src/scaling/settings.ts";
+import { validBase } from "../api/invalid-objects.ts";
 
 describe("scalingSettings", () => {
-  it("an empty input gives the defaults", () => {
-    assert.deepEqual(scalingSettings(), defaultScalingSettings);
+  it("the defaults are what a valid group that leaves lag and autoscaling out resolves to", () => {
+    const result = validateKafkaConsumerGroup(validBase());
+    if (!result.valid) throw new Error(result.message);
+    assert.deepEqual(defaultScalingSettings, toScalingSettings(result.object.spec));
   });
 
   const cases: {
     name: string;
-    input: Parameters<typeof scalingSettings>[0];
-    check: (s: ReturnType<typeof scalingSettings>) => void;
+    input: ScalingSettingsInput;
+    /** Fields read from the resolved settings, and what they must be. */
+    expect?: (s: ScalingSettings) => unknown[];
+    is?: unknown[];
+    /** The schema refuses the input; the message names the field. */
+    refused?: RegExp;
   }[] = [
     {
-      name: "maxReplicas below minReplicas is raised to it",
-      input: { minReplicas: 5, maxReplicas: 2 },
-      check: (s) => assert.equal(s.maxReplicas, 5),
+      name: "a partial step keeps the schema's default for the rest of it",
+      input: { autoscaling: { scaleDown: { maxStep: 4 } } },
+      expect: (s) => [s.autoscaling.scaleDown.maxStep, s.autoscaling.scaleDown.stabilizationSeconds],
+      is: [4, defaultScalingSettings.autoscaling.scaleDown.stabilizationSeconds],
     },
     {
-      name: "negative minReplicas becomes 0",
-      input: { minReplicas: -3 },
-      check: (s) => assert.equal(s.minReplicas, 0),
+      name: "tolerancePercent is read as a fraction",
+      input: { autoscaling: { tolerancePercent: 20 } },
+      expect: (s) => [tolerance(s)],
+      is: [0.2],
     },
     {
-      name: "fractional replica counts are floored",
-      input: { minReplicas: 1.7, maxReplicas: 6.9 },
-      check: (s) => assert.deepEqual([s.minReplicas, s.maxReplicas], [1, 6]),
+      name: "observations go stale after three poll intervals",
+      input: { autoscaling: { pollIntervalSeconds: 10 } },
+      expect: (s) => [staleAfterSeconds(s)],
+      is: [30],
     },
     {
-      name: "a non-positive lag target falls back to the default",
-      input: { lagMaxSeconds: 0 },
-      check: (s) => assert.equal(s.lagMaxSeconds, 60),
+      name: "the lag target is lag.maxSeconds",
+      input: { lag: { maxSeconds: 45 } },
+      expect: (s) => [s.lag.maxSeconds, s.autoscaling.maxReplicas],
+      is: [45, defaultScalingSettings.autoscaling.maxReplicas],
     },
     {
-      name: "NaN falls back to the default",
-      input: { lagMaxMessagesPerReplica: Number.NaN },
-      check: (s) => assert.equal(s.lagMaxMessagesPerReplica, 1000),
+      name: "maxReplicas below minReplicas is refused, not repaired",
+      input: { autoscaling: { minReplicas: 5, maxReplicas: 2 } },
+      refused: /minReplicas/,
     },
     {
-      name: "utilization above 1 is capped at 1",
-      input: { targetUtilization: 1.5 },
-      check: (s) => assert.equal(s.targetUtilization, 1),
+      name: "a fractional replica count is refused",
+      input: { autoscaling: { maxReplicas: 6.5 } },
+      refused: /maxReplicas/,
     },
     {
-      name: "tolerance is kept within [0, 0.5]",
-      input: { tolerance: 3 },
-      check: (s) => assert.equal(s.tolerance, 0.5),
+      name: "tolerancePercent above 50 is refused, not clamped",
+      input: { autoscaling: { tolerancePercent: 60 } },
+      refused: /tolerancePercent/,
     },
     {
-      name: "partial step and partition settings keep the other defaults",
-      input: { scaleDown: { maxStep: 2 }, partitions: { enabled: true } },
-      check: (s) => {
-        assert.deepEqual(s.scaleDown, { stabilizationSeconds: 120, maxStep: 2 });
-        assert.equal(s.partitions.enabled, true);
-        assert.equal(s.partitions.keyedPolicy, "Forbid");
-      },
+      name: "a zero lag target is refused",
+      input: { lag: { maxSeconds: 0 } },
+      refused: /maxSeconds/,
     },
   ];
-  for (const c of cases) it(c.name, () => c.check(scalingSettings(c.input)));
+  for (const c of cases) {
+    it(c.name, () => {
+      if (c.refused !== undefined) {
+        assert.throws(() => scalingSettings(c.input), c.refused);
+        return;
+      }
+      assert.deepEqual(c.expect?.(scalingSettings(c.input)), c.is);
+    });
+  }
 });

@@ -5,7 +5,7 @@ import type { KafkaConsumerGroupSpec } from "../../../operator/src/api/spec.ts";
 import { validateKafkaConsumerGroup } from "../../../operator/src/api/validate.ts";
 import type { LagOptions } from "../../../operator/src/lag/options.ts";
 import { toLagOptions, toScalingSettings } from "../../../operator/src/reconcile/scaling-settings.ts";
-import type { ScalingSettings } from "../../../operator/src/scaling/settings.ts";
+import { type ScalingSettings, tolerance } from "../../../operator/src/scaling/settings.ts";
 import { type Json, mergePatch, validBase } from "../api/invalid-objects.ts";
 
 function specWith(patch: { [key: string]: Json }): KafkaConsumerGroupSpec {
@@ -19,33 +19,48 @@ describe("toScalingSettings", () => {
     {
       name: "partition growth waits five minutes of need by default",
       spec: {},
-      check: (s) => assert.equal(s.partitions.confirmSeconds, 300),
+      check: (s) => assert.equal(s.autoscaling.partitions.stabilizationSeconds, 300),
     },
     {
       name: "partitions.stabilizationSeconds sets how long the need must hold",
       spec: { autoscaling: { partitions: { enabled: true, max: 12, stabilizationSeconds: 20 } } },
       check: (s) =>
-        assert.deepEqual([s.partitions.enabled, s.partitions.max, s.partitions.confirmSeconds], [true, 12, 20]),
+        assert.deepEqual(
+          [
+            s.autoscaling.partitions.enabled,
+            s.autoscaling.partitions.max,
+            s.autoscaling.partitions.stabilizationSeconds,
+          ],
+          [true, 12, 20],
+        ),
     },
     {
       name: "0 grows as soon as the need is seen",
       spec: { autoscaling: { partitions: { stabilizationSeconds: 0 } } },
-      check: (s) => assert.equal(s.partitions.confirmSeconds, 0),
+      check: (s) => assert.equal(s.autoscaling.partitions.stabilizationSeconds, 0),
     },
     {
       name: "the scale windows pass through",
       spec: { autoscaling: { scaleUp: { stabilizationSeconds: 5 }, scaleDown: { stabilizationSeconds: 30 } } },
-      check: (s) => assert.deepEqual([s.scaleUp.stabilizationSeconds, s.scaleDown.stabilizationSeconds], [5, 30]),
+      check: (s) =>
+        assert.deepEqual(
+          [s.autoscaling.scaleUp.stabilizationSeconds, s.autoscaling.scaleDown.stabilizationSeconds],
+          [5, 30],
+        ),
     },
     {
       name: "tolerancePercent is a percentage: 20 is a fraction of 0.2",
       spec: { autoscaling: { tolerancePercent: 20 } },
-      check: (s) => assert.equal(s.tolerance, 0.2),
+      check: (s) => assert.equal(tolerance(s), 0.2),
     },
     {
       name: "keyed topics default to Recommend: a keyed topic is never grown",
       spec: { autoscaling: { partitions: { enabled: true, max: 12, keyedTopics: ["orders"] } } },
-      check: (s) => assert.deepEqual([s.partitions.keyed, s.partitions.keyedPolicy], [true, "Forbid"]),
+      check: (s) =>
+        assert.deepEqual(
+          [s.autoscaling.partitions.keyedTopics, s.autoscaling.partitions.keyedTopicPolicy],
+          [["orders"], "Recommend"],
+        ),
     },
     {
       name: "keyedTopicPolicy AcceptKeyMovement lets a keyed topic grow",
@@ -54,12 +69,16 @@ describe("toScalingSettings", () => {
           partitions: { enabled: true, max: 12, keyedTopics: ["orders"], keyedTopicPolicy: "AcceptKeyMovement" },
         },
       },
-      check: (s) => assert.deepEqual([s.partitions.keyed, s.partitions.keyedPolicy], [true, "AllowKeyMovement"]),
+      check: (s) =>
+        assert.deepEqual(
+          [s.autoscaling.partitions.keyedTopics, s.autoscaling.partitions.keyedTopicPolicy],
+          [["orders"], "AcceptKeyMovement"],
+        ),
     },
     {
       name: "without keyed topics nothing is keyed",
       spec: { autoscaling: { partitions: { enabled: true, max: 12 } } },
-      check: (s) => assert.equal(s.partitions.keyed, false),
+      check: (s) => assert.equal(s.autoscaling.partitions.keyedTopics, undefined),
     },
   ];
   for (const c of cases) it(c.name, () => c.check(toScalingSettings(specWith(c.spec))));
