@@ -55,7 +55,7 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
     decision,
     observation,
     included,
-    targetLagSeconds: input.settings.lagMaxSeconds,
+    targetLagSeconds: input.settings.lag.maxSeconds,
     history: state.decisions,
   });
   if (decision.replicas === current && decisions === state.decisions) return decision;
