@@ -18,9 +18,13 @@ export const lagSpec = z
       .min(1)
       .max(1_000_000_000)
       .default(1000)
-      .describe("Target for the messages waiting in any one partition."),
+      .describe(
+        "Messages one partition may have waiting, beyond those in flight between two commits, and still be on target: LagWithinTarget turns False above it, and partition health counts lag under it as keeping up. Lag under it is no reason to add replicas; above it, the excess is a backlog that replicas are sized to drain within maxSeconds.",
+      ),
   })
-  .describe("Lag targets: autoscaling works to stay under them, and LagWithinTarget reports against them.");
+  .describe(
+    "Lag targets: autoscaling sizes replicas to keep the group within maxSeconds, and LagWithinTarget reports against both.",
+  );
 
 const scaleStep = (stabilizationSeconds: number, maxStep: number, direction: string) =>
   z

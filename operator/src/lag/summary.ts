@@ -133,7 +133,7 @@ function stuckBetween(
  * waiting. Physical, not a target: lag above it means the consumer had more to do than it took, even
  * when the lag is still within allowedLag (which decides health and backlog, not whether a member is busy).
  */
-export function inFlightRecords(consumeRate: number, options: LagOptions): number {
+export function inFlightRecords(consumeRate: number, options: Pick<LagOptions, "commitSlackSeconds">): number {
   return consumeRate * options.commitSlackSeconds;
 }
 

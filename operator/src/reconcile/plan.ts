@@ -291,7 +291,7 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
     kafka,
     topics: topics ? new Map(Object.entries(topics)) : undefined,
     summary,
-    lagTarget: spec.lag,
+    lagTarget: { ...spec.lag, commitSlackSeconds: lagOptions.commitSlackSeconds },
     decision,
     ...(scaled ? { scaled } : {}),
     ...(failed ? { applyError: input.applyError } : {}),

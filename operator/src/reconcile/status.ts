@@ -4,6 +4,7 @@
 import { type ConditionUpdate, setCondition } from "../api/conditions.ts";
 import type { KafkaConsumerGroupStatus, ResolvedSettings } from "../api/status.ts";
 import { readyReasons } from "../api/status.ts";
+import { inFlightRecords } from "../lag/summary.ts";
 import type { GroupLagSummary } from "../lag/types.ts";
 import type { ScalingDecision } from "../scaling/types.ts";
 import { autoscalingStatus } from "./autoscaling-status.ts";
@@ -37,7 +38,8 @@ export interface StatusInput {
   /** Partitions per topic, when Kafka answered. */
   topics: Map<string, number> | undefined;
   summary: GroupLagSummary | undefined;
-  lagTarget: { maxSeconds: number; maxMessagesPerPartition: number };
+  /** spec.lag, and the seconds of consumption a healthy consumer holds uncommitted (not counted as waiting). */
+  lagTarget: { maxSeconds: number; maxMessagesPerPartition: number; commitSlackSeconds: number };
   decision: ScalingDecision | undefined;
   /** Set when applying the owned objects failed: the apiserver's message. */
   applyError?: string;
@@ -101,7 +103,10 @@ function lagCondition(input: StatusInput): ConditionUpdate {
   const base = { type: "LagWithinTarget" as const, observedGeneration: input.generation };
   const { summary, lagTarget } = input;
   if (!summary) return { ...base, status: "Unknown", reason: "NoObservations", message: "lag not observed yet" };
-  const worstMessages = Math.max(0, ...summary.partitions.map((p) => p.lag));
+  // Records in flight between two commits are being consumed, not waiting: a busy, healthy group is within target.
+  const waiting = (p: GroupLagSummary["partitions"][number]) =>
+    Math.max(0, Math.round(p.lag - inFlightRecords(p.consumeRate, lagTarget)));
+  const worstMessages = Math.max(0, ...summary.partitions.map(waiting));
   if (summary.maxLagSeconds > lagTarget.maxSeconds) {
     return {
       ...base,
@@ -115,7 +120,7 @@ function lagCondition(input: StatusInput): ConditionUpdate {
       ...base,
       status: "False",
       reason: "LagAboveTarget",
-      message: `a partition is ${worstMessages} messages behind, above ${lagTarget.maxMessagesPerPartition} (spec.lag.maxMessagesPerPartition)`,
+      message: `a partition has ${worstMessages} messages waiting beyond those in flight between commits, above ${lagTarget.maxMessagesPerPartition} (spec.lag.maxMessagesPerPartition)`,
     };
   }
   return {

@@ -24,7 +24,7 @@ function input(overrides: Partial<StatusInput>): StatusInput {
     kafka: { reachable: true, message: "connected" },
     topics: new Map([["orders", 6]]),
     summary: undefined,
-    lagTarget: { maxSeconds: 30, maxMessagesPerPartition: 1000 },
+    lagTarget: { maxSeconds: 30, maxMessagesPerPartition: 1000, commitSlackSeconds: 2 },
     decision: undefined,
     ...overrides,
   };
@@ -159,19 +159,35 @@ describe("computeStatus: the other conditions", () => {
       reason: "WithinTarget",
     },
     {
-      name: "LagWithinTarget=False when one partition is more messages behind than allowed",
-      overrides: { summary: healthy({ backlog: 4 * 1001 }) },
+      name: "LagWithinTarget=False when one partition has more messages waiting than allowed",
+      overrides: { summary: healthy({ backlog: 4 * 1001, consume: 0 }) },
       type: "LagWithinTarget",
       status: "False",
       reason: "LagAboveTarget",
-      message: /a partition is 1001 messages behind, above 1000 \(spec\.lag\.maxMessagesPerPartition\)/,
+      message: /a partition has 1001 messages waiting .*, above 1000 \(spec\.lag\.maxMessagesPerPartition\)/,
     },
     {
       name: "LagWithinTarget=True exactly at the messages target",
-      overrides: { summary: healthy({ backlog: 4 * 1000 }) },
+      overrides: { summary: healthy({ backlog: 4 * 1000, consume: 0 }) },
       type: "LagWithinTarget",
       status: "True",
       reason: "WithinTarget",
+    },
+    {
+      // 3000 records/s per partition and 2 s of commit slack: 6000 records in flight between commits.
+      name: "LagWithinTarget=True for a busy, healthy group whose lag is only records in flight between commits",
+      overrides: { summary: healthy({ backlog: 4 * 6000, produce: 4 * 3000, consume: 4 * 3000 }) },
+      type: "LagWithinTarget",
+      status: "True",
+      reason: "WithinTarget",
+    },
+    {
+      name: "LagWithinTarget=False when the lag beyond the records in flight exceeds the messages target",
+      overrides: { summary: healthy({ backlog: 4 * 7001, produce: 4 * 3000, consume: 4 * 3000 }) },
+      type: "LagWithinTarget",
+      status: "False",
+      reason: "LagAboveTarget",
+      message: /a partition has 1001 messages waiting/,
     },
     {
       name: "ScalingLimited=True with the decision's limit",
