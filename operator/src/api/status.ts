@@ -162,7 +162,7 @@ const learnedSchema = z
         z.strictObject({
           topic: z.string().max(249).describe("Topic name."),
           partition: z.int().min(0).describe("Partition number."),
-          committedOffset: z.int().min(0).describe("The committed offset it is stuck at."),
+          committedOffset: z.int().min(-1).describe("The committed offset it is stuck at (-1: none committed)."),
         }),
       )
       .max(100)

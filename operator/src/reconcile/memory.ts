@@ -1,5 +1,6 @@
 // What the operator remembers about a group between reconciles. Plain data, owned by the reconciler, replaced
-// (never changed in place) by each plan. Lost on restart and rebuilt by polling.
+// (never changed in place) by each plan. Lost on restart and rebuilt by polling, except what the autoscaler
+// learned and decided: status.autoscaling keeps it, and a fresh memory starts from there.
 import type * as k8s from "@kubernetes/client-node";
 import type { GroupHistory } from "../lag/types.ts";
 import type { GroupSnapshot } from "../observability/metrics.ts";

@@ -3,6 +3,7 @@
 // when to look again out. No I/O: every case is a table test (test/unit/reconcile/plan.test.ts).
 //
 // Steps, in order:
+//   first sight of the group (start, new leader): the autoscaler's learned state is restored from status
 //   the group is gone                  -> forget it
 //   the spec is invalid                -> Ready=False/InvalidSpec (status and one Event), not retried
 //   Kafka: record the new reading, if any, into the lag history; a reading that lacks a topic of spec.topics
@@ -23,7 +24,8 @@ import { summarize } from "../lag/summary.ts";
 import type { GroupLagSummary } from "../lag/types.ts";
 import { groupAlertSettings } from "../observability/alert-settings.ts";
 import { decideScaling } from "../scaling/decide.ts";
-import { initialScalingState, type ScalingDecision, type ScalingInput } from "../scaling/types.ts";
+import type { ScalingDecision, ScalingInput } from "../scaling/types.ts";
+import { restoreScalingState } from "./autoscaling-status.ts";
 import type { RenderContext } from "./desired/context.ts";
 import { selectorLabels } from "./desired/names.ts";
 import type { GroupMemory, LastPoll, OwnedObjects } from "./memory.ts";
@@ -99,10 +101,11 @@ function planInvalid(input: PlanInput, message: string): Plan {
   };
 }
 
-function freshMemory(nowMs: number): GroupMemory {
+/** Memory of a group seen for the first time since start or since leading: what status kept is restored. */
+function freshMemory(nowMs: number, stored: KafkaConsumerGroupStatus | undefined): GroupMemory {
   return {
     history: emptyHistory(),
-    scaling: initialScalingState,
+    scaling: restoreScalingState({ status: stored?.autoscaling, nowMs }),
     desiredPartitions: {},
     lastResyncMs: nowMs,
     scaleEvents: {},
@@ -163,7 +166,12 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
   const resolved = resolveSettings(spec, key);
   const uid = group.metadata.uid ?? "";
   const lagOptions = toLagOptions(spec, resolved.commit.intervalMs);
-  const remembered = withReading(input, input.memory ?? freshMemory(nowMs), group, resolved.commit.intervalMs);
+  const remembered = withReading(
+    input,
+    input.memory ?? freshMemory(nowMs, observed.stored?.status),
+    group,
+    resolved.commit.intervalMs,
+  );
   const kafka = remembered.lastPoll?.kafka ?? notPolled;
   const topics = remembered.lastPoll?.topics;
   const missingTopics = [...(kafka.missingTopics ?? [])].sort();
@@ -223,6 +231,20 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
       const message = `topic(s) ${missingBefore.join(", ")} of spec.topics now exist in Kafka`;
       events.push({ type: "Normal", reason: "TopicsFound", message });
       logs.push({ level: "info", msg: "topics found", fields: { topics: missingBefore } });
+    }
+  }
+  if (input.memory === undefined && spec.autoscaling.enabled) {
+    const { throughput, leadTime, decisions } = remembered.scaling;
+    if (throughput !== undefined || leadTime !== undefined) {
+      logs.push({
+        level: "info",
+        msg: "restored learned scaling state",
+        fields: {
+          throughputPerReplica: throughput?.perReplica,
+          leadSeconds: leadTime?.seconds,
+          decisions: decisions?.length ?? 0,
+        },
+      });
     }
   }
   if (freshDecision) {

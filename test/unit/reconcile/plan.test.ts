@@ -1001,3 +1001,65 @@ describe("planTarget", () => {
     });
   });
 });
+
+describe("plan: a fresh memory starts from what status kept", () => {
+  const spec = { ...baseSpec, autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 6, pollIntervalSeconds: 15 } };
+  const kept = (observedAt: string): StoredGroup["status"] => ({
+    autoscaling: {
+      decisions: [
+        {
+          time: "2026-03-01T09:58:00.000Z",
+          fromReplicas: 1,
+          toReplicas: 3,
+          reason: "ScaledUp",
+          cause: "LagTarget",
+          message: "lag 48s > 10s target -> 3 replicas",
+          figures: { lag: 9000, throughputPerReplica: 240 },
+        },
+      ],
+      learned: { throughputPerReplica: 250, throughputMeasurements: 4, leadSeconds: 21, observedAt },
+    },
+  });
+  const planWith = (status: StoredGroup["status"], memory?: GroupMemory) => {
+    let saw: ScalingInput | undefined;
+    const observed = observedOf(storedGroup(spec, 1, status), {}, reading());
+    const p = plan(
+      input(observed, memory, {
+        decide: (i) => {
+          saw = i;
+          return decision(i.currentReplicas, { state: i.state });
+        },
+      }),
+    );
+    return { p, saw };
+  };
+
+  it("after a restart or a leader change, the decision is asked with the learned throughput and lead time", () => {
+    const { p, saw } = planWith(kept("2026-03-01T09:59:30.000Z"));
+    assert.equal(saw?.state.throughput?.perReplica, 250);
+    assert.equal(saw?.state.throughput?.measurements, 4);
+    assert.equal(saw?.state.leadTime?.seconds, 21);
+    assert.equal(saw?.state.decisions?.length, 1);
+    const restored = p.logs.find((l) => l.msg === "restored learned scaling state");
+    assert.deepEqual(restored?.fields, { throughputPerReplica: 250, leadSeconds: 21, decisions: 1 });
+    assert.equal(p.status?.autoscaling?.learned?.throughputPerReplica, 250, "written back unchanged");
+    assert.equal(p.status?.autoscaling?.decisions?.length, 1, "the history is not wiped");
+  });
+
+  it("learned figures older than an hour are not restored; the history is", () => {
+    const { p, saw } = planWith(kept("2026-03-01T08:59:00.000Z"));
+    assert.equal(saw?.state.throughput, undefined);
+    assert.equal(saw?.state.leadTime, undefined);
+    assert.equal(saw?.state.decisions?.length, 1);
+    assert.equal(
+      p.logs.find((l) => l.msg === "restored learned scaling state"),
+      undefined,
+    );
+  });
+
+  it("a remembered group is not read back from status: memory is newer", () => {
+    const { memory } = steadyWorld(spec);
+    const { saw } = planWith(kept("2026-03-01T09:59:30.000Z"), memory);
+    assert.equal(saw?.state.throughput, undefined);
+  });
+});
