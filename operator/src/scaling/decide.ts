@@ -259,9 +259,12 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
   const { settings, nowMs, currentReplicas: current } = input;
   const partitions = observation.partitions.length;
   const included = observation.partitions.filter((p) => drives(p, state));
+  // A lower bound (nothing measured flat out yet) may allow a scale-down, never drive a scale-up: a
+  // member reading 5 msg/s during a trickle says nothing about what it could do.
+  const measured = state.throughput !== undefined && state.throughput.measurements > 0;
   const sizing =
-    state.throughput === undefined
-      ? fallbackSizing(included, partitions, current, settings)
+    !measured || state.throughput === undefined
+      ? fallbackSizing(included, partitions, current, settings, state.throughput?.perReplica)
       : capacitySizing(included, partitions, current, settings, state.throughput.perReplica, {
           growth: forecastGrowth(
             state.arrivals ?? [],
@@ -311,12 +314,18 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
     current,
     recommendations,
     nowMs,
-    // Each scale-down is judged on a full window of recommendations made after the previous scale.
-    coveredSinceMs: Math.max(recommendingSinceMs, state.lastScaleTimeMs ?? recommendingSinceMs),
+    // A scale-down is judged on a full window of recommendations made after the previous scale-up
+    // (or growth); a scale-down held to maxStep goes on at the next poll, as the HPA's does.
+    coveredSinceMs: Math.max(recommendingSinceMs, windowRestartMs(state) ?? recommendingSinceMs),
     upWindowSeconds: settings.autoscaling.scaleUp.stabilizationSeconds,
     downWindowSeconds: settings.autoscaling.scaleDown.stabilizationSeconds,
   });
-  const target = clamp(limitStep(current, stable.replicas, pool, settings), floor, ceiling);
+  const stepped = clamp(limitStep(current, stable.replicas, pool, settings), floor, ceiling);
+  // Records beyond what the target tolerates are still draining (a rebalance's pause, a burst): a
+  // scale-down now would add another pause to the backlog and read back as a need to scale up.
+  const draining = Math.max(0, ...included.map((p) => p.lagSeconds ?? 0)) > toleratedLagSeconds(settings);
+  const catchingUp = stepped < current && draining;
+  const target = catchingUp ? current : stepped;
 
   const next: ScalingState = {
     ...state,
@@ -345,13 +354,16 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
   let decision: ScalingDecision;
   if (target === current) {
     const heldByWindow = recommendation < current && stable.downBound >= current;
-    const message = heldByWindow
-      ? `${base} -> ${recommendation} recommended; keeping ${current}, the highest in the last ${formatSeconds(settings.autoscaling.scaleDown.stabilizationSeconds)}${growthNote}`
-      : `${base} -> ${plural(current, "replica")}${cappedNote}${growthNote}`;
+    const message = catchingUp
+      ? `${base} -> ${stepped} recommended; keeping ${current} until the backlog is within half the target${growthNote}`
+      : heldByWindow
+        ? `${base} -> ${recommendation} recommended; keeping ${current}, the highest in the last ${formatSeconds(settings.autoscaling.scaleDown.stabilizationSeconds)}${growthNote}`
+        : `${base} -> ${plural(current, "replica")}${cappedNote}${growthNote}`;
     decision = {
       replicas: current,
       direction: "none",
-      reason: heldByWindow ? "Stabilized" : saturationLimit !== undefined ? "DownstreamSaturated" : "Steady",
+      reason:
+        heldByWindow || catchingUp ? "Stabilized" : saturationLimit !== undefined ? "DownstreamSaturated" : "Steady",
       message,
       state: next,
     };
@@ -469,6 +481,11 @@ export function partitionDemand(p: PartitionLagSummary, lagMaxSeconds: number, g
   return incoming + excessBacklog(p, lagMaxSeconds) / lagMaxSeconds;
 }
 
+/** Age of the oldest record a group may carry without draining it on purpose (half the target). */
+function toleratedLagSeconds(settings: ScalingSettings): number {
+  return settings.lag.maxSeconds * toleratedLagFraction;
+}
+
 /** A partition's backlog beyond what the target tolerates; none for one that is not moving. */
 function excessBacklog(p: PartitionLagSummary, lagMaxSeconds: number): number {
   if (!p.progressing) return 0;
@@ -491,6 +508,7 @@ function fallbackSizing(
   partitions: number,
   current: number,
   settings: ScalingSettings,
+  lowerBound: number | undefined,
 ): Sizing {
   // The backlog, not the raw lag: records in flight between commits are no reason to add replicas;
   // nor is a backlog that is not moving (more replicas cannot move it, as with the drain term).
@@ -498,17 +516,22 @@ function fallbackSizing(
   const perReplica = settings.autoscaling.lagPerReplica;
   const byLag = Math.max(1, awareAtLeast(Math.ceil(lag / perReplica), partitions));
   // Without a measured throughput a lower count is a guess, and a wrong guess costs a backlog and
-  // two rebalances: scale up by lag, never down (scale to zero when idle still applies). The first
-  // backlog the group works through measures its throughput.
-  const raw = Math.max(byLag, current);
+  // two rebalances: scale up by lag, and down only to the count that what replicas were seen to
+  // consume at least (a lower bound of their throughput) still covers, demand and drain included.
+  // The first backlog the group works through flat out measures its throughput.
+  const planned = (lowerBound ?? 0) * targetUtilization;
+  const demands = included.map((p) => partitionDemand(p, settings.lag.maxSeconds)).sort((a, b) => b - a);
+  const covered = planned > 0 ? (smallestFittingCount(demands, partitions, planned) ?? current) : current;
+  const raw = Math.max(byLag, Math.min(current, covered));
   const ratio = lag / (Math.max(1, current) * perReplica);
+  const boundNote = lowerBound === undefined ? "" : ` (at least ${formatRate(lowerBound)} per replica seen)`;
   return {
     raw,
     unbounded: Math.max(1, Math.ceil(lag / perReplica)),
     growthNeed: undefined,
-    withinTolerance: Math.abs(ratio - 1) <= tolerance(settings),
+    withinTolerance: raw === current || Math.abs(ratio - 1) <= tolerance(settings),
     describe: () =>
-      `no per-replica throughput measured yet: lag ${formatCount(lag)} at ${formatCount(perReplica)} per replica`,
+      `no per-replica throughput measured yet${boundNote}: lag ${formatCount(lag)} at ${formatCount(perReplica)} per replica`,
     reasonFor: () => "Fallback",
   };
 }
@@ -549,6 +572,18 @@ function applyScale(
     message,
     state: { ...state, lastScaleTimeMs: nowMs },
   };
+}
+
+/**
+ * When the scale-down window last restarted: the last scale, unless it was a scale-down (the demand
+ * that justified it has not changed by removing replicas).
+ */
+function windowRestartMs(state: ScalingState): number | undefined {
+  const last = state.lastScaleTimeMs;
+  if (last === undefined) return undefined;
+  const change = state.decisions?.findLast((d) => d.to !== d.from);
+  const wentDown = change !== undefined && change.timeMs === last && change.to < change.from && change.to > 0;
+  return wentDown ? undefined : last;
 }
 
 function withThroughput(decision: ScalingDecision): ScalingDecision {

@@ -22,8 +22,9 @@ export const learningRate = 0.3;
  * Folds one summary into the estimate. A saturated measurement (the member never ran dry) moves
  * the estimate towards it. Everything else is a lower bound: a member that kept a backlog at every
  * poll, or the group's rate per member, consumed at least that fast. A lower bound raises the
- * estimate, never lowers it, and stands in for it until a saturated measurement exists (erring
- * towards more replicas, never fewer).
+ * estimate, never lowers it. Until a saturated measurement exists (measurements 0) the decision
+ * sizes by lag and uses the bound only to allow a scale-down: a bound read at low load (a trickle)
+ * is far below what a replica can do, and sizing on it adds replicas nobody needs.
  */
 export function learnThroughput(
   previous: ThroughputEstimate | undefined,
@@ -41,7 +42,7 @@ export function learnThroughput(
     return { perReplica, observedAtMs: summary.timeMs, measurements: (previous?.measurements ?? 0) + 1 };
   }
   const bounds = long.map((m) => m.throughput);
-  if (previous !== undefined && summary.groupState === "Stable" && summary.members > 0) {
+  if (summary.groupState === "Stable" && summary.members > 0 && summary.rateSpanSeconds > 0) {
     bounds.push(summary.consumeRate / summary.members);
   }
   const lowerBound = Math.max(0, ...bounds);

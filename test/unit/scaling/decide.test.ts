@@ -28,6 +28,31 @@ interface Case {
 // 12 partitions, 1k msg/s per replica measured, planned at 90%: 900 msg/s per replica.
 const warm = knownThroughput(1000);
 
+/** Nothing measured flat out yet; replicas were seen consuming at least `perReplica`. */
+function lowerBound(perReplica: number): ScalingState {
+  return { ...initialScalingState, throughput: { perReplica, observedAtMs: now - 1, measurements: 0 } };
+}
+
+/** Warm, 15 s after a change of replicas from `from` to `to` (recorded in the history). */
+function afterScale(from: number, to: number, extra: Partial<ScalingState> = {}): ScalingState {
+  const atMs = seconds(-15);
+  return knownThroughput(1000, {
+    lastScaleTimeMs: atMs,
+    decisions: [
+      {
+        timeMs: atMs,
+        from,
+        to,
+        kind: to > from ? "ScaledUp" : "ScaledDown",
+        reason: "Throughput",
+        message: "",
+        figures: { lag: 0, lagSeconds: 0, arrivalRate: 2500, targetLagSeconds: 30, partitions: 12 },
+      },
+    ],
+    ...extra,
+  });
+}
+
 const holds: Case[] = [
   {
     name: "no observation yet: hold",
@@ -447,6 +472,33 @@ const sizing: Case[] = [
     state: { ...initialScalingState, recommendingSinceMs: seconds(-3600) },
     expect: { replicas: 4, reason: "Steady" },
   },
+  {
+    name: "fallback with a lower bound: down towards the count the bound covers, within maxStep",
+    current: 12,
+    observation: { produce: 2000, consume: 2000, members: 12 },
+    state: { ...lowerBound(700), recommendingSinceMs: seconds(-3600) },
+    expect: {
+      replicas: 10,
+      reason: "Fallback",
+      recommendation: 4,
+      message: /no per-replica throughput measured yet \(at least 700 msg\/s per replica seen\)/,
+    },
+  },
+  {
+    name: "fallback with a lower bound and a step that reaches it: down to the covered count",
+    current: 12,
+    observation: { produce: 2000, consume: 2000, members: 12 },
+    settings: { scaleDown: { maxStep: 8 } },
+    state: { ...lowerBound(700), recommendingSinceMs: seconds(-3600) },
+    expect: { replicas: 4, reason: "Fallback" },
+  },
+  {
+    name: "a lower bound never drives a scale-up (a trickle read as 5 msg/s per replica)",
+    current: 1,
+    observation: { partitions: 6, produce: 50, consume: 45, backlog: 30, lagSeconds: 12, members: 1 },
+    state: lowerBound(4.8),
+    expect: { replicas: 1, reason: "Steady" },
+  },
 ];
 
 const windows: Case[] = [
@@ -481,6 +533,34 @@ const windows: Case[] = [
     observation: { produce: 2500, members: 6 },
     state: { ...initialScalingState, throughput: { perReplica: 1000, observedAtMs: now - 1, measurements: 3 } },
     expect: { replicas: 6, reason: "Stabilized" },
+  },
+  {
+    name: "a scale-down held to maxStep goes on at the next poll: removing replicas restarts no window",
+    current: 10,
+    observation: { produce: 2500, members: 10 },
+    state: afterScale(12, 10, { recommendations: [{ timeMs: seconds(-200), replicas: 4 }] }),
+    expect: { replicas: 8, reason: "Throughput", direction: "down" },
+  },
+  {
+    name: "after a scale-up the window restarts: no scale-down until it is covered again",
+    current: 10,
+    observation: { produce: 2500, members: 10 },
+    state: afterScale(8, 10, { recommendations: [{ timeMs: seconds(-200), replicas: 4 }] }),
+    expect: { replicas: 10, reason: "Stabilized" },
+  },
+  {
+    name: "no scale-down while records older than half the target are draining",
+    current: 12,
+    observation: { produce: 2500, lagSeconds: 20, members: 12 },
+    state: warm,
+    expect: { replicas: 12, reason: "Stabilized", message: /keeping 12 until the backlog is within half the target/ },
+  },
+  {
+    name: "records within half the target do not stop a scale-down",
+    current: 12,
+    observation: { produce: 2500, lagSeconds: 14, members: 12 },
+    state: warm,
+    expect: { replicas: 10, reason: "Throughput", direction: "down" },
   },
   {
     name: "no scale-down within a window of the last scale",

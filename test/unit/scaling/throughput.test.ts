@@ -12,8 +12,24 @@ describe("learnThroughput", () => {
     measurements?: number;
   }[] = [
     {
-      name: "nothing known and nobody busy: still unknown",
-      observation: { produce: 2000, consume: 2000, members: 3 },
+      name: "nothing known and nobody busy: what each member consumed starts a lower bound",
+      observation: { produce: 2400, consume: 2400, members: 4 },
+      perReplica: 600,
+      measurements: 0,
+    },
+    {
+      name: "nothing consumed and nobody busy: still unknown",
+      observation: { produce: 2000, members: 4 },
+      perReplica: undefined,
+    },
+    {
+      name: "a group still rebalancing starts no bound",
+      observation: { consume: 2000, members: 4, groupState: "PreparingRebalance" },
+      perReplica: undefined,
+    },
+    {
+      name: "one poll (no rate span yet) starts no bound",
+      observation: { consume: 2000, members: 4, rateSpanSeconds: 0 },
       perReplica: undefined,
     },
     {
@@ -87,9 +103,10 @@ describe("learnThroughput", () => {
       measurements: 1,
     },
     {
-      name: "the group's rate per member never starts an estimate (it is what the load is, not what a replica can do)",
+      name: "the group's rate per member is only a lower bound (it is what the load is, not what a replica can do)",
       observation: { consume: 3000, members: 3 },
-      perReplica: undefined,
+      perReplica: 1000,
+      measurements: 0,
     },
     {
       name: "a busy member that consumed nothing is no measurement",
