@@ -74,7 +74,8 @@ export function lagpilotPolicy(scenario: Scenario, name = "lagpilot"): Policy {
       });
       state = decision.state;
       reason = `${decision.reason}: ${decision.message}`;
-      if (decision.partitions !== undefined) world.growPartitions(decision.partitions.to);
+      // The simulator's growing scenarios read one topic: its count is the group's.
+      for (const g of decision.partitions ?? []) world.growPartitions(g.to);
       if (decision.replicas !== world.replicas()) world.setReplicas(decision.replicas);
     },
   };

@@ -55,7 +55,7 @@ const partitions = withRules(
         .boolean()
         .default(false)
         .describe(
-          "Grow topics' partitions when the replicas needed exceed the partition count. Partitions never shrink.",
+          "Grow topics' partitions when the replicas needed exceed the partition count; a group reading several topics grows each to its share of the arrivals. Partitions never shrink.",
         ),
       max: z
         .int()
@@ -81,7 +81,7 @@ const partitions = withRules(
         .min(0)
         .max(86_400)
         .default(600)
-        .describe("Least time between two partition increases of a topic."),
+        .describe("Least time between two partition growths of the group's topics."),
       stabilizationSeconds: z
         .int()
         .min(0)

@@ -188,7 +188,7 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
   // Partitions: a level, raised by a fresh decision to grow.
   const growth = freshDecision ? decision.partitions : undefined;
   const desiredPartitions = { ...remembered.desiredPartitions };
-  if (growth) desiredPartitions[growth.topic] = Math.max(desiredPartitions[growth.topic] ?? 0, growth.to);
+  for (const g of growth ?? []) desiredPartitions[g.topic] = Math.max(desiredPartitions[g.topic] ?? 0, g.to);
 
   // Objects.
   const resync = nowMs - remembered.lastResyncMs >= input.resyncMs;
@@ -284,17 +284,13 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
       events.push({ type: "Normal", reason: direction === "up" ? "ScaledUp" : "ScaledDown", message });
       logs.push({ level: "info", msg: "scaled", fields: { from: currentReplicas, to: replicas, reason: message } });
     }
-    if (growth && answered) {
-      const message = `grew partitions of ${growth.topic} from ${growth.from} to ${growth.to}: ${decision?.message ?? ""}`;
+    for (const g of answered ? (growth ?? []) : []) {
+      const message = `grew partitions of ${g.topic} from ${g.from} to ${g.to}: ${decision?.message ?? ""}`;
       scaled = { message };
       const kind = `partitions/${decision?.reason ?? "Partitions"}`;
       scaleEvents[kind] = (scaleEvents[kind] ?? 0) + 1;
       events.push({ type: "Normal", reason: "PartitionsGrown", message });
-      logs.push({
-        level: "info",
-        msg: "partitions grown",
-        fields: { topic: growth.topic, from: growth.from, to: growth.to },
-      });
+      logs.push({ level: "info", msg: "partitions grown", fields: { topic: g.topic, from: g.from, to: g.to } });
     }
   }
 

@@ -29,7 +29,7 @@ import {
   maxPartitionsPerConsumer,
   smallestFittingCount,
 } from "./partition-aware.ts";
-import { decidePartitionGrowth, type GrowthOutcome, type ScalingLimit } from "./partitions.ts";
+import { decidePartitionGrowth, type GrowthOutcome, partitionsAfter, type ScalingLimit } from "./partitions.ts";
 import { checkSaturation, startCheck } from "./saturation.ts";
 import {
   type ScalingSettings,
@@ -279,13 +279,15 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
     settings: settings.autoscaling.partitions,
     maxReplicas: settings.autoscaling.maxReplicas,
     topics: partitionCounts(observation.partitions),
+    topicRates: topicRates(included),
     need: sizing.growthNeed,
     incomingRate: sumOf(included, (p) => p.produceRate),
     pressure: state.partitionPressure,
     lastGrowthMs: state.lastPartitionGrowthMs,
     nowMs,
   });
-  const pool = growth.grow?.to ?? partitions;
+  const pool =
+    growth.grow === undefined ? partitions : partitionsAfter(partitionCounts(observation.partitions), growth.grow);
   const floor = Math.max(1, settings.autoscaling.minReplicas);
   const saturated = state.saturation;
   const ceiling =
@@ -348,7 +350,7 @@ function sized(input: ScalingInput, observation: GroupLagSummary, state: Scaling
   const growthNote =
     growth.grow === undefined
       ? ""
-      : `; growing ${growth.grow.topic} from ${growth.grow.from} to ${growth.grow.to} partitions`;
+      : `; growing ${growth.grow.map((g) => `${g.topic} from ${g.from} to ${g.to}`).join(", ")} partitions`;
   const base = `${sizing.describe()}${excludedNote}`;
 
   let decision: ScalingDecision;
@@ -668,6 +670,13 @@ export function rememberStuck(
     else if (stuckAt !== undefined && p.committedOffset === stuckAt) stuck[key] = stuckAt;
   }
   return stuck;
+}
+
+/** Records/s arriving per topic, on the partitions that drive scaling. */
+function topicRates(partitions: readonly PartitionLagSummary[]): Map<string, number> {
+  const rates = new Map<string, number>();
+  for (const p of partitions) rates.set(p.topic, (rates.get(p.topic) ?? 0) + p.produceRate);
+  return rates;
 }
 
 function partitionCounts(partitions: readonly PartitionLagSummary[]): Map<string, number> {

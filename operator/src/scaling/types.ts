@@ -125,8 +125,8 @@ export interface ScalingDecision {
   reason: ScalingReason;
   /** Human-readable, e.g. "lag 48s > 30s target at 9.8k msg/s in, 2.1k msg/s per replica -> 6 replicas". */
   message: string;
-  /** Partitions to add now (admin createPartitions), grow-only. */
-  partitions?: PartitionGrowth;
+  /** Topics to grow now (admin createPartitions), each to its own count; grow-only, never empty when set. */
+  partitions?: PartitionGrowth[];
   /** Set when the group needs more than it is allowed to get (condition ScalingLimited). */
   limited?: ScalingLimit;
   /** The raw recommendation before stabilization and step limits, when one was made. */

@@ -8,6 +8,8 @@ import { repoRoot } from "../../../operator/src/api/generated-files.ts";
 import { KIND } from "../../../operator/src/api/group.ts";
 import { resolveSettings } from "../../../operator/src/api/resolve.ts";
 import { validateKafkaConsumerGroup } from "../../../operator/src/api/validate.ts";
+import { toScalingSettings } from "../../../operator/src/reconcile/scaling-settings.ts";
+import { decidePartitionGrowth } from "../../../operator/src/scaling/partitions.ts";
 
 const dir = join(repoRoot, "crds", "examples");
 const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
@@ -75,6 +77,34 @@ describe("crds/examples", () => {
     const inference = resolved("ai-inference-http-sidecar.yaml");
     assert.deepEqual([inference.consumer.maxPollRecords, inference.consumer.rebalanceTimeoutMs], [1, 900_000]);
     assert.equal(resolved("db-writer.yaml").commit.mode, "batch");
+  });
+
+  it("scale-to-zero-partition-growth.yaml grows exports.requested and only recommends the keyed reports.requested", () => {
+    const result = validateKafkaConsumerGroup(groups("scale-to-zero-partition-growth.yaml")[0]);
+    assert.ok(result.valid, result.valid ? "" : result.message);
+    const { autoscaling } = toScalingSettings(result.object.spec);
+    const [reports, exports] = result.object.spec.topics;
+    assert.deepEqual([reports, exports], ["reports.requested", "exports.requested"]);
+    const outcome = decidePartitionGrowth({
+      settings: autoscaling.partitions,
+      maxReplicas: autoscaling.maxReplicas,
+      topics: new Map([
+        ["reports.requested", 6],
+        ["exports.requested", 6],
+      ]),
+      topicRates: new Map([
+        ["reports.requested", 100],
+        ["exports.requested", 100],
+      ]),
+      need: 20,
+      incomingRate: 200,
+      pressure: { sinceMs: 0, needs: [{ timeMs: 1_000_000, replicas: 20 }] },
+      lastGrowthMs: undefined,
+      nowMs: 1_000_000,
+    });
+    assert.deepEqual(outcome.grow, [{ topic: "exports.requested", from: 6, to: 10 }]);
+    assert.equal(outcome.limited?.reason, "KeyedTopic");
+    assert.match(outcome.limited?.message ?? "", /reports\.requested to 10/);
   });
 
   it("never writes a password into a KafkaConsumerGroup (a username may be written: it is no secret)", () => {

@@ -494,7 +494,7 @@ const cases: Case[] = [
     spec: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 12, pollIntervalSeconds: 15 } },
     generation: 2,
     reading: { generation: 2 },
-    decide: () => decision(2, { partitions: { topic: "orders", from: 6, to: 12 } }),
+    decide: () => decision(2, { partitions: [{ topic: "orders", from: 6, to: 12 }] }),
     expect: {
       partitions: [{ topic: "orders", count: 12 }],
       events: ["PartitionsGrown"],
@@ -523,7 +523,7 @@ const cases: Case[] = [
     generation: 2,
     reading: { generation: 2 },
     memory: (m) => ({ ...m, desiredPartitions: { orders: 12 } }),
-    decide: () => decision(2, { partitions: { topic: "orders", from: 6, to: 8 } }),
+    decide: () => decision(2, { partitions: [{ topic: "orders", from: 6, to: 8 }] }),
     expect: { partitions: [{ topic: "orders", count: 12 }] },
   },
   {
@@ -695,7 +695,7 @@ const cases: Case[] = [
     generation: 2,
     reading: { generation: 2 },
     decide: () =>
-      decision(2, { reason: "HotPartition", message: "hot", partitions: { topic: "orders", from: 6, to: 12 } }),
+      decision(2, { reason: "HotPartition", message: "hot", partitions: [{ topic: "orders", from: 6, to: 12 }] }),
     expect: {
       eventList: [
         { type: "Normal", reason: "PartitionsGrown", message: "grew partitions of orders from 6 to 12: hot" },

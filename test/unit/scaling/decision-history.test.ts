@@ -55,7 +55,7 @@ const kinds: KindCase[] = [
   {
     name: "partitions grow, replicas stay: PartitionsGrown",
     current: 3,
-    decision: decisionOf(3, "LagTarget", { partitions: { topic: "orders", from: 3, to: 6 } }),
+    decision: decisionOf(3, "LagTarget", { partitions: [{ topic: "orders", from: 3, to: 6 }] }),
     expect: "PartitionsGrown",
   },
   {

@@ -128,17 +128,7 @@ describe("decidePartitionGrowth", () => {
       grow: { from: 6, to: 10 },
       pressureKept: false,
     },
-    {
-      name: "a group reading two topics: recommendation only",
-      topics: [
-        ["a", 3],
-        ["b", 3],
-      ],
-      need: 10,
-      pressure: heldSince(-300),
-      limited: "MultipleTopics",
-      pressureKept: true,
-    },
+
     {
       name: "rate-limited after a recent growth",
       need: 10,
@@ -170,7 +160,7 @@ describe("decidePartitionGrowth", () => {
       });
       assert.deepEqual(
         outcome.grow,
-        c.grow === undefined ? undefined : { topic: c.topics?.[0]?.[0] ?? "orders", ...c.grow },
+        c.grow === undefined ? undefined : [{ topic: c.topics?.[0]?.[0] ?? "orders", ...c.grow }],
       );
       assert.equal(outcome.limited?.reason, c.limited, outcome.limited?.message);
       if (c.recommendedPartitions !== undefined) {
@@ -181,8 +171,116 @@ describe("decidePartitionGrowth", () => {
   }
 });
 
+describe("decidePartitionGrowth: a group reading several topics grows each to its share of the arrivals", () => {
+  const cases: {
+    name: string;
+    partitions?: PartitionSettings;
+    topics: [string, number, number][];
+    need: number;
+    grow?: { topic: string; from: number; to: number }[];
+    limited?: string;
+    message?: RegExp;
+  }[] = [
+    {
+      name: "two thirds of the arrivals on a: a gets two thirds of the needed partitions",
+      topics: [
+        ["a", 3, 600],
+        ["b", 3, 300],
+      ],
+      need: 12,
+      grow: [
+        { topic: "a", from: 3, to: 8 },
+        { topic: "b", from: 3, to: 4 },
+      ],
+    },
+    {
+      name: "a topic that already has its share stays",
+      topics: [
+        ["a", 2, 900],
+        ["b", 6, 100],
+      ],
+      need: 10,
+      grow: [{ topic: "a", from: 2, to: 9 }],
+    },
+    {
+      name: "a keyed topic under Recommend stays and is named; the other grows",
+      partitions: growth({ keyedTopics: ["a"] }),
+      topics: [
+        ["a", 3, 500],
+        ["b", 3, 500],
+      ],
+      need: 10,
+      grow: [{ topic: "b", from: 3, to: 5 }],
+      limited: "KeyedTopic",
+      message: /growing a to 5 moves keys/,
+    },
+    {
+      name: "every topic keyed: a recommendation only",
+      partitions: growth({ keyedTopics: ["a", "b"] }),
+      topics: [
+        ["a", 3, 500],
+        ["b", 3, 500],
+      ],
+      need: 10,
+      limited: "KeyedTopic",
+    },
+    {
+      name: "partitions.max caps each topic, and is said",
+      partitions: growth({ max: 6 }),
+      topics: [
+        ["a", 3, 900],
+        ["b", 3, 100],
+      ],
+      need: 10,
+      grow: [{ topic: "a", from: 3, to: 6 }],
+      limited: "PartitionsMax",
+      message: /a to 9 would need more/,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const outcome = decidePartitionGrowth({
+        settings: c.partitions ?? growth(),
+        maxReplicas: 24,
+        topics: new Map(c.topics.map(([topic, count]) => [topic, count])),
+        topicRates: new Map(c.topics.map(([topic, , rate]) => [topic, rate])),
+        need: c.need,
+        incomingRate: c.topics.reduce((sum, [, , rate]) => sum + rate, 0),
+        pressure: heldSince(-300, c.need),
+        lastGrowthMs: undefined,
+        nowMs: now,
+      });
+      assert.deepEqual(outcome.grow, c.grow);
+      assert.equal(outcome.limited?.reason, c.limited, outcome.limited?.message);
+      if (c.message) assert.match(outcome.limited?.message ?? "", c.message);
+    });
+  }
+});
+
 describe("partition growth through the decision", () => {
   const capped = summary({ partitions: 6, produce: 9000, members: 6 });
+
+  it("a group reading two topics grows both and lets replicas follow (no silent recommendation)", () => {
+    const twoTopics = summary({
+      partitions: 6,
+      produce: 9000,
+      members: 6,
+      overrides: { 3: { topic: "payments" }, 4: { topic: "payments" }, 5: { topic: "payments" } },
+    });
+    const decision = decideScaling({
+      nowMs: now,
+      settings: settings({ maxReplicas: 24, partitions: { enabled: true, max: 24 } }),
+      observation: twoTopics,
+      currentReplicas: 6,
+      state: knownThroughput(1000, { partitionPressure: heldSince(-300) }),
+    });
+    assert.deepEqual(decision.partitions, [
+      { topic: "orders", from: 3, to: 5 },
+      { topic: "payments", from: 3, to: 5 },
+    ]);
+    assert.equal(decision.replicas, 10);
+    assert.equal(decision.limited, undefined);
+  });
 
   it("grows the topic and lets replicas follow up to the new count", () => {
     const decision = decideScaling({
@@ -192,7 +290,7 @@ describe("partition growth through the decision", () => {
       currentReplicas: 6,
       state: knownThroughput(1000, { partitionPressure: heldSince(-300) }),
     });
-    assert.deepEqual(decision.partitions, { topic: "orders", from: 6, to: 10 });
+    assert.deepEqual(decision.partitions, [{ topic: "orders", from: 6, to: 10 }]);
     assert.equal(decision.replicas, 10);
     assert.match(decision.message, /growing orders from 6 to 10 partitions/);
     assert.equal(decision.state.lastPartitionGrowthMs, now);
