@@ -1,6 +1,6 @@
 // Loading and checking scenario files for the autoscaler benchmark.
 import { readFileSync } from "node:fs";
-import type { Scenario } from "./autoscaler-sim.ts";
+import { protocolNamed, type Scenario } from "./autoscaler-sim.ts";
 
 /**
  * KEDA's lagThreshold for a scenario unless the file sets one: the records one replica consumes in
@@ -80,8 +80,8 @@ export function checkScenario(value: unknown): string[] {
     }
   }
   const protocol = (s.group as Record<string, unknown> | undefined)?.protocol;
-  if (protocol !== undefined && protocol !== "eager" && protocol !== "incremental") {
-    problems.push('group.protocol must be "eager" or "incremental"');
+  if (protocol !== undefined && protocolNamed(protocol) === undefined) {
+    problems.push('group.protocol must be "classic" or "consumer" (older files: "eager" or "incremental")');
   }
   return problems;
 }

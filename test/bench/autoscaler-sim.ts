@@ -1,8 +1,8 @@
 // Discrete-time model of a consumer group on one or more Kafka topics, one step per second:
 // producers append records, replicas (pods) start after a delay, every membership change stops the
-// whole group for a rebalance (eager protocol) or only the partitions that move (the incremental
-// consumer protocol), each ready member consumes up to its capacity spread over its partitions, and
-// positions are committed every commit interval. Scaling policies observe it the way they would
+// whole group for a rebalance (the classic protocol) or only the partitions that move, until the
+// members' next heartbeats (the consumer protocol of KIP-848), each ready member consumes up to its
+// capacity spread over its partitions, and positions are committed every commit interval. Scaling policies observe it the way they would
 // observe Kafka (offsets, group state, assignment) and set replicas/partitions.
 import type { Poll } from "../../operator/src/lag/types.ts";
 
@@ -26,18 +26,32 @@ export interface RandomWalk {
 }
 
 /**
- * How a membership change stops consumption: eager, the classic protocol with eager assignors (the
- * whole group stops for a rebalance), or incremental, the consumer protocol of KIP-848 (only the
- * partitions that change owner stop; the assignment is sticky).
+ * How a membership change stops consumption (Kafka's group.protocol): classic, with eager assignors
+ * (the whole group stops for a rebalance), or consumer, KIP-848 (the broker assigns; only the
+ * partitions that change owner stop, until the old owner has revoked and the new one received them,
+ * each on its next heartbeat; the assignment is sticky).
  */
-export type RebalanceProtocol = "eager" | "incremental";
+export type RebalanceProtocol = "classic" | "consumer";
+
+export const rebalanceProtocols: readonly RebalanceProtocol[] = ["classic", "consumer"];
+
+/** Names older scenario files use for the same protocols. */
+const formerProtocolNames: Record<string, RebalanceProtocol> = { eager: "classic", incremental: "consumer" };
+
+/** A scenario's protocol name as the simulator knows it; undefined for one it does not know. */
+export function protocolNamed(name: unknown): RebalanceProtocol | undefined {
+  if (name === "classic" || name === "consumer") return name;
+  return typeof name === "string" ? formerProtocolNames[name] : undefined;
+}
 
 export interface GroupModel {
   /** Seconds from a pod's creation to its consumer joining the group. */
   podStartSeconds: number;
-  /** Seconds the whole group (eager) or a moved partition (incremental) stops consuming on a change. */
+  /** Classic protocol: seconds the whole group stops consuming on a membership change. */
   rebalanceSeconds: number;
-  protocol: RebalanceProtocol;
+  /** Consumer protocol: seconds between a member's heartbeats (the broker's default and minimum, 5 s). */
+  heartbeatSeconds: number;
+  protocol: RebalanceProtocol | "eager" | "incremental";
   /** Seconds between commits of each member's position. */
   commitIntervalSeconds: number;
   /** Seconds until producers and the group see partitions added to the topic. */
@@ -80,7 +94,8 @@ export interface Scenario {
 export const defaultGroupModel: GroupModel = {
   podStartSeconds: 20,
   rebalanceSeconds: 8,
-  protocol: "eager",
+  heartbeatSeconds: 5,
+  protocol: "classic",
   commitIntervalSeconds: 5,
   partitionDiscoverySeconds: 60,
 };
@@ -91,7 +106,7 @@ interface PartitionState {
   topicShare: number;
   /** Partition number within its topic. */
   index: number;
-  /** Incremental protocol: a partition handed to a new owner is not consumed before this second. */
+  /** Consumer protocol: a partition handed to a new owner is not consumed before this second. */
   pausedUntil: number;
   end: number;
   position: number;
@@ -104,8 +119,11 @@ interface PartitionState {
 
 interface Pod {
   id: number;
+  /** Second the pod's consumer joins the group (its first heartbeat). */
   readyAt: number;
   joined: boolean;
+  /** Seconds after readyAt of a heartbeat; the others follow every heartbeatSeconds. */
+  beatOffset: number;
 }
 
 /** What a policy may do to the world. */
@@ -119,6 +137,7 @@ export interface Actuator {
 export class World implements Actuator {
   readonly scenario: Scenario;
   readonly model: GroupModel;
+  readonly protocol: RebalanceProtocol;
   t = 0;
   readonly #partitions: PartitionState[] = [];
   /** Partitions producers and the group know about (the rest await discovery). */
@@ -131,10 +150,15 @@ export class World implements Actuator {
   #random: () => number;
   #noiseNow = 0;
   rebalances = 0;
+  /** pausedPartitions() during the last step. */
+  pausedLastSecond = 0;
 
   constructor(scenario: Scenario) {
     this.scenario = scenario;
     this.model = { ...defaultGroupModel, ...scenario.group };
+    const protocol = protocolNamed(this.model.protocol);
+    if (protocol === undefined) throw new Error(`unknown group.protocol ${String(this.model.protocol)}`);
+    this.protocol = protocol;
     this.#random = mulberry32(scenario.seed ?? 1);
     const topics = scenario.topics ?? [{ name: "events", partitions: scenario.partitions, share: 1 }];
     const shares = topics.reduce((sum, topic) => sum + topic.share, 0);
@@ -148,7 +172,9 @@ export class World implements Actuator {
       p.endAt.fill(backlog);
     }
     for (let i = 0; i < scenario.initialReplicas; i++) {
-      this.#pods.push({ id: this.#nextPodId++, readyAt: 0, joined: true });
+      // Members that were there before the run heartbeat at phases spread over the interval.
+      const beatOffset = ((i * goldenRatio) % 1) * this.model.heartbeatSeconds;
+      this.#pods.push({ id: this.#nextPodId++, readyAt: 0, joined: true, beatOffset });
     }
     this.#assign();
   }
@@ -165,7 +191,7 @@ export class World implements Actuator {
     return this.#pods.filter((p) => p.joined).length;
   }
 
-  /** Whether the whole group is stopped for a rebalance (eager protocol only). */
+  /** Whether the whole group is stopped for a rebalance (classic protocol only). */
   rebalancing(): boolean {
     return this.t < this.#rebalanceUntil;
   }
@@ -173,7 +199,12 @@ export class World implements Actuator {
   setReplicas(n: number): void {
     const wanted = Math.max(0, Math.floor(n));
     while (this.#pods.length < wanted) {
-      this.#pods.push({ id: this.#nextPodId++, readyAt: this.t + this.model.podStartSeconds, joined: false });
+      this.#pods.push({
+        id: this.#nextPodId++,
+        readyAt: this.t + this.model.podStartSeconds,
+        joined: false,
+        beatOffset: 0,
+      });
     }
     if (this.#pods.length > wanted) {
       // Kubernetes removes pods that are not ready first, then the newest.
@@ -214,6 +245,7 @@ export class World implements Actuator {
 
     this.#produce(this.arrivalRate(t) * (1 + this.#noise()));
     if (!this.rebalancing()) this.#consume();
+    this.pausedLastSecond = this.pausedPartitions();
     if (t % this.model.commitIntervalSeconds === 0) this.#commit();
     for (const p of this.#partitions) if (t < p.endAt.length) p.endAt[t] = p.end;
     this.t = t + 1;
@@ -221,6 +253,13 @@ export class World implements Actuator {
 
   arrivalRate(t: number): number {
     return Math.max(0, arrivalAt(this.scenario.arrival, t));
+  }
+
+  /** Partitions with an owner-to-be that cannot consume this second because of a membership change. */
+  pausedPartitions(): number {
+    if (this.#pods.every((p) => !p.joined)) return 0;
+    if (this.rebalancing()) return this.#visible;
+    return this.#partitions.slice(0, this.#visible).filter((p) => this.t < p.pausedUntil).length;
   }
 
   stuck(partition: number, t = this.t): boolean {
@@ -343,16 +382,19 @@ export class World implements Actuator {
   }
 
   #membershipChanged(): void {
-    if (this.model.protocol === "incremental") this.#reassignSticky();
+    if (this.protocol === "consumer") this.#reassignSticky();
     else this.#rebalance();
   }
 
   /**
-   * Incremental protocol: members keep their partitions up to a balanced share; only partitions whose
-   * owner leaves or that exceed a share move, each paused while its new owner takes it over. The
-   * member giving one up commits it first.
+   * Consumer protocol: members keep their partitions up to a balanced share; only partitions whose
+   * owner leaves or that exceed a share move. A moved partition waits for its old owner to learn of
+   * the change and revoke it (at that member's next heartbeat; at once when the owner left), then
+   * for the new owner to receive it (at its next heartbeat from then). The member giving one up
+   * commits it first.
    */
   #reassignSticky(): void {
+    const pods = new Map(this.#pods.filter((p) => p.joined).map((p) => [memberName(p), p]));
     const members = this.#memberNames();
     this.rebalances++;
     this.#commit();
@@ -380,20 +422,36 @@ export class World implements Actuator {
       next.set(i, owner);
       count.set(owner, (count.get(owner) ?? 0) + 1);
       const partition = this.#partitions[i];
-      if (partition !== undefined) partition.pausedUntil = this.t + this.model.rebalanceSeconds;
+      if (partition === undefined) continue;
+      const previous = pods.get(this.#assignment.get(i) ?? "");
+      const revokedAt = previous === undefined ? this.t : this.#nextHeartbeat(previous, this.t, false);
+      const receiver = pods.get(owner);
+      const receivedAt = receiver === undefined ? revokedAt : this.#nextHeartbeat(receiver, revokedAt, true);
+      partition.pausedUntil = Math.max(partition.pausedUntil, receivedAt);
     }
     this.#assignment = next;
+  }
+
+  /** A member's first heartbeat after `from` (or at it, when `atOrAfter`); heartbeats need not fall on whole seconds. */
+  #nextHeartbeat(pod: Pod, from: number, atOrAfter: boolean): number {
+    const every = Math.max(1, this.model.heartbeatSeconds);
+    const first = pod.readyAt + pod.beatOffset;
+    if (from < first) return first;
+    const beats = (from - first) / every;
+    const k = atOrAfter ? Math.ceil(beats) : Math.floor(beats) + 1;
+    return first + k * every;
   }
 
   #memberNames(): string[] {
     return this.#pods
       .filter((p) => p.joined)
-      .map((p) => `member-${String(p.id).padStart(4, "0")}`)
+      .map(memberName)
       .sort();
   }
 
   #rebalance(): void {
-    // Eager protocol: every member commits, gives up its partitions and waits for the new assignment.
+    // Classic protocol, eager assignor: every member commits, gives up its partitions and waits for
+    // the new assignment.
     this.#commit();
     this.#assignment.clear();
     this.#rebalanceUntil = this.t + this.model.rebalanceSeconds;
@@ -407,6 +465,13 @@ export class World implements Actuator {
     if (members.length === 0) return;
     for (let i = 0; i < this.#visible; i++) this.#assignment.set(i, members[i % members.length] as string);
   }
+}
+
+/** Spreads the heartbeat phases of the first members evenly over the interval. */
+const goldenRatio = 0.6180339887;
+
+function memberName(pod: Pod): string {
+  return `member-${String(pod.id).padStart(4, "0")}`;
 }
 
 /** Records closer than this to the log end are consumed: offsets are whole numbers in Kafka. */
@@ -515,6 +580,8 @@ export interface RunMetrics {
    */
   flaps: number;
   rebalances: number;
+  /** Partition-seconds stopped by membership changes: whole-group stops (classic) or moved partitions (consumer). */
+  pausedPartitionSeconds: number;
   partitionGrowths: number;
   finalPartitions: number;
   maxReplicas: number;
@@ -559,6 +626,7 @@ export function run(
   // sides are within the flap window of each other (up-down-up or down-up-down).
   const runs: { direction: 1 | -1; start: number; end: number }[] = [];
   let growths = 0;
+  let paused = 0;
   const trace: TracePoint[] = [];
   const events: ScaleEvent[] = [];
   for (let t = 0; t < scenario.durationSeconds; t++) {
@@ -583,6 +651,7 @@ export function run(
       lastDirection = direction;
     }
     world.step();
+    paused += world.pausedLastSecond;
     replicaSeconds += world.replicas();
     maxReplicas = Math.max(maxReplicas, world.replicas());
     const lagSeconds = world.groupLagSeconds();
@@ -613,6 +682,7 @@ export function run(
       directionChanges,
       flaps,
       rebalances: world.rebalances,
+      pausedPartitionSeconds: paused,
       partitionGrowths: growths,
       finalPartitions: world.partitions(),
       maxReplicas,

@@ -1,7 +1,9 @@
 // Autoscaler benchmark: runs every scenario against Lagpilot's decision function, a model of KEDA's
 // Kafka scaler + HPA with default options, and the same model tuned per scenario (the best of a
 // small sweep by the benchmark's score); prints a table per scenario, totals and the goals per
-// scenario family, and writes test/bench/results/autoscaler.json.
+// scenario family; then Lagpilot alone under each consumer group protocol (classic: a membership
+// change stops the whole group; consumer, KIP-848: only moved partitions wait for heartbeats); and
+// writes test/bench/results/autoscaler.json.
 //
 //   node test/bench/autoscaler.ts [--scenario FILE]... [--trace]
 //
@@ -18,7 +20,14 @@ import { kedaPolicy } from "./autoscaler-keda.ts";
 import { lagpilotPolicy } from "./autoscaler-lagpilot.ts";
 import { loadScenario } from "./autoscaler-scenario.ts";
 import { runScore } from "./autoscaler-score.ts";
-import { type RunMetrics, run, type Scenario } from "./autoscaler-sim.ts";
+import {
+  protocolNamed,
+  type RebalanceProtocol,
+  type RunMetrics,
+  rebalanceProtocols,
+  run,
+  type Scenario,
+} from "./autoscaler-sim.ts";
 import { bestKeda, describeVariant, kedaDefaultPolicy, kedaOptionsFor } from "./autoscaler-tuned.ts";
 
 const here = dirname(new URL(import.meta.url).pathname);
@@ -155,6 +164,70 @@ function table(rows: readonly Row[]): string {
   return [format(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(format)].join("\n");
 }
 
+/** Lagpilot on one scenario under one protocol. */
+interface ProtocolRow extends RunMetrics {
+  family: string;
+  protocol: RebalanceProtocol;
+  /** The protocol the scenario file itself names (classic when it names none). */
+  scenarioProtocol: RebalanceProtocol;
+}
+
+function protocolRuns(scenario: Scenario, family: string): ProtocolRow[] {
+  const own = protocolNamed(scenario.group?.protocol) ?? "classic";
+  return rebalanceProtocols.map((protocol) => {
+    const variant: Scenario = { ...scenario, group: { ...scenario.group, protocol } };
+    return { ...run(variant, lagpilotPolicy(variant)).metrics, family, protocol, scenarioProtocol: own };
+  });
+}
+
+function protocolTable(rows: readonly ProtocolRow[]): string {
+  const figures = (r: ProtocolRow | undefined) =>
+    r === undefined
+      ? ["", "", "", "", "", ""]
+      : [
+          String(r.secondsOverTarget),
+          String(Math.round(r.peakLagSeconds)),
+          String(r.replicaSeconds),
+          String(r.scaleEvents),
+          String(r.flaps),
+          String(r.pausedPartitionSeconds),
+        ];
+  const names = ["s over target", "peak lag s", "replica-s", "events", "flaps", "paused partition-s"];
+  const header = ["family", "scenario", ...names.map((n) => `classic ${n}`), ...names.map((n) => `consumer ${n}`)];
+  const scenarios = [...new Set(rows.map((r) => `${r.family}\u0000${r.scenario}`))];
+  const lines = scenarios.map((key) => {
+    const [family = "", scenario = ""] = key.split("\u0000");
+    const of = (protocol: RebalanceProtocol) =>
+      rows.find((r) => r.family === family && r.scenario === scenario && r.protocol === protocol);
+    return [family, scenario, ...figures(of("classic")), ...figures(of("consumer"))];
+  });
+  const left = new Set([0, 1]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
+  const format = (cells: string[]) =>
+    cells
+      .map((c, i) => (left.has(i) ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [format(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(format)].join("\n");
+}
+
+function protocolTotals(
+  rows: readonly ProtocolRow[],
+): Record<RebalanceProtocol, Totals & { pausedPartitionSeconds: number }> {
+  return Object.fromEntries(
+    rebalanceProtocols.map((protocol) => {
+      const mine = rows.filter((r) => r.protocol === protocol);
+      return [
+        protocol,
+        {
+          ...totals(mine as unknown as Row[]),
+          pausedPartitionSeconds: mine.reduce((sum, r) => sum + r.pausedPartitionSeconds, 0),
+        },
+      ];
+    }),
+  ) as Record<RebalanceProtocol, Totals & { pausedPartitionSeconds: number }>;
+}
+
 function percent(ratio: number): string {
   return Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)}%` : "inf";
 }
@@ -207,10 +280,13 @@ function main(): void {
       ? values.scenario.map((file) => ({ file, family: familyOf(file) }))
       : scenarioFiles();
   const rows: Row[] = [];
+  const byProtocol: ProtocolRow[] = [];
   const traces: Record<string, unknown> = {};
   for (const { file, family } of files) {
-    const result = runScenario(loadScenario(file), family, values.trace);
+    const scenario = loadScenario(file);
+    const result = runScenario(scenario, family, values.trace);
     rows.push(...result.rows);
+    byProtocol.push(...protocolRuns(scenario, family));
     Object.assign(traces, result.traces);
   }
 
@@ -233,11 +309,24 @@ function main(): void {
   for (const [family, result] of Object.entries(perFamily)) console.log(goalLine(family, result.goals));
   if (families.length > 1) console.log(goalLine("all", overallGoals));
 
+  console.log("");
+  console.log(
+    "Lagpilot under each consumer group protocol (the table above uses each scenario's own, classic by default)",
+  );
+  console.log(protocolTable(byProtocol));
+  const perProtocol = protocolTotals(byProtocol);
+  for (const protocol of rebalanceProtocols) {
+    const t = perProtocol[protocol];
+    console.log(
+      `total lagpilot ${protocol.padEnd(8)}: ${t.secondsOverTarget} s over target, peak lag ${Math.round(t.peakLagSeconds)} s, ${t.replicaSeconds} replica-s, ${t.scaleEvents} scale events, ${t.flaps} flaps, ${t.pausedPartitionSeconds} paused partition-s`,
+    );
+  }
+
   mkdirSync(resultsDir, { recursive: true });
   const out = join(resultsDir, "autoscaler.json");
   writeFileSync(
     out,
-    `${JSON.stringify({ generatedAt: new Date().toISOString(), goals, runs: rows, totals: overall, goalCheck: overallGoals, families: perFamily }, null, 2)}\n`,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), goals, runs: rows, totals: overall, goalCheck: overallGoals, families: perFamily, protocols: { runs: byProtocol, totals: perProtocol } }, null, 2)}\n`,
   );
   console.log(`wrote ${out}`);
   if (values.trace) {

@@ -154,8 +154,8 @@ describe("simulated consumer group", () => {
     assert.equal(events.at(-1)?.to, 0);
   });
 
-  it("the incremental protocol pauses only the partitions that move, and keeps the rest in place", () => {
-    const world = new World(scenario({ group: { protocol: "incremental", podStartSeconds: 10, rebalanceSeconds: 8 } }));
+  it("the consumer protocol pauses only the partitions that move, and keeps the rest in place", () => {
+    const world = new World(scenario({ group: { protocol: "consumer", podStartSeconds: 10, heartbeatSeconds: 5 } }));
     steps(world, 20);
     const owners = (w: World) => w.observe(0).partitions.map((p) => p.owner);
     const before = owners(world);
@@ -174,6 +174,43 @@ describe("simulated consumer group", () => {
     assert.equal(owners(world).filter((o) => o === undefined).length, 0, "moved partitions are owned after the pause");
     assert.equal(new Set(owners(world)).size, 4);
   });
+
+  const pauseCases: {
+    name: string;
+    group: Scenario["group"];
+    /** Partition-seconds stopped by one scale-up from 3 to 4 replicas on 12 partitions. */
+    paused: { atLeast: number; atMost: number };
+  }[] = [
+    {
+      name: "classic: every partition stops for the rebalance",
+      group: { protocol: "classic", podStartSeconds: 10, rebalanceSeconds: 8 },
+      paused: { atLeast: 12 * 8, atMost: 12 * 8 },
+    },
+    {
+      name: "consumer: only the 3 moved partitions stop, each until the newcomer's next heartbeat (5 s)",
+      group: { protocol: "consumer", podStartSeconds: 10, rebalanceSeconds: 8, heartbeatSeconds: 5 },
+      paused: { atLeast: 3 * 1, atMost: 3 * 5 },
+    },
+    {
+      name: "consumer with 1 s heartbeats: the moved partitions wait about a second",
+      group: { protocol: "consumer", podStartSeconds: 10, heartbeatSeconds: 1 },
+      paused: { atLeast: 3 * 1, atMost: 3 * 2 },
+    },
+  ];
+  for (const c of pauseCases) {
+    it(`a membership change, ${c.name}`, () => {
+      const world = new World(scenario({ group: c.group }));
+      steps(world, 20);
+      world.setReplicas(4);
+      let paused = 0;
+      for (let i = 0; i < 40; i++) {
+        world.step();
+        paused += world.pausedLastSecond;
+      }
+      assert.equal(world.members(), 4);
+      assert.ok(paused >= c.paused.atLeast && paused <= c.paused.atMost, `paused ${paused} partition-s`);
+    });
+  }
 
   it("a group reading several topics sees each topic's partitions and its share of the records", () => {
     const world = new World(
@@ -415,7 +452,17 @@ describe("scenario files", () => {
     });
     assert.ok(problems.includes("partitions must be the sum of the topics' partitions (8)"));
     assert.ok(problems.includes("topics[1].name must be a string"));
-    assert.ok(problems.includes('group.protocol must be "eager" or "incremental"'));
+    assert.ok(
+      problems.includes('group.protocol must be "classic" or "consumer" (older files: "eager" or "incremental")'),
+    );
+  });
+
+  it("the protocols' former names still load, as the protocols they were", () => {
+    const protocols = ["eager", "incremental", "classic", "consumer"].map((protocol) => {
+      assert.deepEqual(checkScenario({ ...scenario(), group: { protocol } }), [], protocol);
+      return new World(scenario({ group: { protocol: protocol as never } })).protocol;
+    });
+    assert.deepEqual(protocols, ["classic", "consumer", "classic", "consumer"]);
   });
 
   it("every shipped scenario file loads", () => {
