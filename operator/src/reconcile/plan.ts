@@ -180,10 +180,12 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
 
   // Replicas.
   const currentReplicas = owned.deployment?.spec?.replicas;
-  const decision = decide(input, group, remembered, summary, currentReplicas);
+  // Paused: nothing moves, the scaling state included. No decision is taken (no learning, no windows, no
+  // growth held back to be applied on resume), and the replicas wanted are the ones running.
+  const decision = spec.paused ? remembered.lastDecision : decide(input, group, remembered, summary, currentReplicas);
   const freshDecision = decision !== undefined && decision !== remembered.lastDecision;
   let replicas = decision?.replicas ?? spec.replicas;
-  if (!answered && currentReplicas !== undefined) replicas = currentReplicas;
+  if ((!answered || spec.paused) && currentReplicas !== undefined) replicas = currentReplicas;
 
   // Partitions: a level, raised by a fresh decision to grow.
   const growth = freshDecision ? decision.partitions : undefined;

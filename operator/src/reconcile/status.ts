@@ -217,7 +217,12 @@ export function computeStatus(input: StatusInput): KafkaConsumerGroupStatus {
     if (previous.lastScaleTime) status.lastScaleTime = previous.lastScaleTime;
     if (previous.lastScaleReason) status.lastScaleReason = previous.lastScaleReason;
   }
-  const autoscaling = input.decision ? autoscalingStatus(input.decision.state) : undefined;
+  // Paused without a decision in memory (e.g. after a restart): what status kept stays as it is.
+  const autoscaling = input.decision
+    ? autoscalingStatus(input.decision.state)
+    : input.paused
+      ? input.previous?.autoscaling
+      : undefined;
   if (autoscaling) status.autoscaling = autoscaling;
   const limited = input.decision?.limited;
   if (limited) {

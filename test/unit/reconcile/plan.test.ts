@@ -1063,3 +1063,60 @@ describe("plan: a fresh memory starts from what status kept", () => {
     assert.equal(saw?.state.throughput, undefined);
   });
 });
+
+describe("plan: paused, the scaling state does not move", () => {
+  const autoscaled = {
+    ...baseSpec,
+    autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 10, pollIntervalSeconds: POLL_MS / 1000 },
+  };
+  // A decision that would scale to 5, grow orders to 12 and learn a throughput.
+  const moving = decision(5, {
+    direction: "up",
+    partitions: [{ topic: "orders", from: 6, to: 12 }],
+    state: {
+      recommendations: [{ timeMs: NOW, replicas: 5 }],
+      throughput: { perReplica: 800, observedAtMs: NOW, measurements: 3 },
+    },
+  });
+  const planFor = (paused: boolean) => {
+    const world = steadyWorld(autoscaled);
+    let calls = 0;
+    const observed = observedOf(
+      storedGroup({ ...autoscaled, paused }, 2, world.status),
+      world.owned,
+      reading({ generation: 2, lag: 500 }),
+    );
+    const p = plan(
+      input(observed, world.memory, {
+        decide: () => {
+          calls++;
+          return moving;
+        },
+      }),
+    );
+    return { p, calls, before: world.memory, running: world.owned.deployment?.spec?.replicas };
+  };
+
+  it("unpaused, the same world moves: the control for the rows below", () => {
+    const { p, calls, before } = planFor(false);
+    assert.equal(calls, 1);
+    assert.notDeepEqual(p.memory?.scaling, before.scaling);
+    assert.deepEqual(p.partitions, [{ topic: "orders", count: 12 }]);
+  });
+
+  it("paused: no decision is taken, the learned state, windows and partition levels stay, replicas stay", () => {
+    const { p, calls, before, running } = planFor(true);
+    assert.equal(calls, 0, "the decision was asked while paused");
+    assert.deepEqual(p.memory?.scaling, before.scaling);
+    assert.deepEqual(p.memory?.desiredPartitions, before.desiredPartitions);
+    assert.equal(p.memory?.lastDecision, before.lastDecision);
+    assert.deepEqual(p.partitions, []);
+    assert.deepEqual(p.apply, []);
+    assert.ok(running !== undefined && running !== 5);
+    assert.equal(p.status?.desiredReplicas, running);
+    assert.deepEqual(
+      p.events.filter((e) => /Scaled|PartitionsGrown/.test(e.reason)),
+      [],
+    );
+  });
+});
