@@ -15,6 +15,12 @@ export interface ThroughputEstimate {
  * fast poll interval. The lag summary already drops runs too short for the group's commit slack.
  */
 export const minBusySpanSeconds = 6;
+/**
+ * A busy member is read only while it still has this many seconds of its own work waiting. A member
+ * that barely kept a backlog (a trickle, commits landing between polls) ran at the pace records
+ * arrived, not at its own: read as its throughput, 5 msg/s would size a 150 msg/s burst at 30 replicas.
+ */
+export const minBacklogSeconds = 6;
 /** Weight of a new busy measurement against the estimate so far. */
 export const learningRate = 0.3;
 
@@ -31,7 +37,12 @@ export function learnThroughput(
   summary: GroupLagSummary,
 ): ThroughputEstimate | undefined {
   if (previous !== undefined && summary.timeMs <= previous.observedAtMs) return previous;
-  const long = summary.busyMembers.filter((m) => m.spanSeconds >= minBusySpanSeconds && m.throughput > 0);
+  const long = summary.busyMembers.filter(
+    (m) =>
+      m.spanSeconds >= minBusySpanSeconds &&
+      m.throughput > 0 &&
+      backlogOf(summary, m.member) >= m.throughput * minBacklogSeconds,
+  );
   const saturated = long.filter((m) => m.saturated);
   if (saturated.length > 0) {
     const measured = mean(saturated.map((m) => m.throughput));
@@ -50,6 +61,13 @@ export function learnThroughput(
     return lowerBound > 0 ? { perReplica: lowerBound, observedAtMs: summary.timeMs, measurements: 0 } : undefined;
   }
   return { ...previous, perReplica: Math.max(previous.perReplica, lowerBound), observedAtMs: summary.timeMs };
+}
+
+/** Records waiting beyond the commit slack on the partitions a member owns. */
+function backlogOf(summary: GroupLagSummary, member: string): number {
+  let backlog = 0;
+  for (const p of summary.partitions) if (p.owner === member) backlog += p.backlog;
+  return backlog;
 }
 
 function mean(values: readonly number[]): number {

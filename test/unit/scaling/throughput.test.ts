@@ -36,9 +36,10 @@ describe("learnThroughput", () => {
       name: "the first busy measurement is taken as is (mean of busy members)",
       observation: {
         members: 2,
+        backlog: 120_000,
         busyMembers: [
-          { member: "a", throughput: 900, spanSeconds: 60, saturated: true },
-          { member: "b", throughput: 1100, spanSeconds: 45, saturated: true },
+          { member: "m-0", throughput: 900, spanSeconds: 60, saturated: true },
+          { member: "m-1", throughput: 1100, spanSeconds: 45, saturated: true },
         ],
       },
       perReplica: 1000,
@@ -47,14 +48,55 @@ describe("learnThroughput", () => {
     {
       name: "later measurements move the estimate by 30%",
       previous: { perReplica: 1000, observedAtMs: now - 15_000, measurements: 3 },
-      observation: { members: 1, busyMembers: [{ member: "a", throughput: 2000, spanSeconds: 60, saturated: true }] },
+      observation: {
+        members: 1,
+        backlog: 120_000,
+        busyMembers: [{ member: "m-0", throughput: 2000, spanSeconds: 60, saturated: true }],
+      },
       perReplica: 1300,
       measurements: 4,
     },
     {
+      name: "a busy member with under 6 s of its own work waiting is no reading (it ran at the pace of a trickle)",
+      observation: {
+        partitions: 6,
+        members: 1,
+        backlog: 5 * 6 - 1,
+        busyMembers: [{ member: "m-0", throughput: 5, spanSeconds: 60, saturated: true }],
+      },
+      perReplica: undefined,
+    },
+    {
+      name: "with 6 s of its own work waiting, the same member is read",
+      observation: {
+        partitions: 6,
+        members: 1,
+        backlog: 5 * 6,
+        busyMembers: [{ member: "m-0", throughput: 5, spanSeconds: 60, saturated: true }],
+      },
+      perReplica: 5,
+      measurements: 1,
+    },
+    {
+      name: "only the member's own partitions' backlog counts",
+      observation: {
+        partitions: 2,
+        members: 2,
+        // 2,000 waiting on partition 1 (member m-1) would be 6 s of m-0's work; m-0's own partition has none.
+        backlog: 4000,
+        overrides: { 0: { backlog: 0 } },
+        busyMembers: [{ member: "m-0", throughput: 300, spanSeconds: 60, saturated: true }],
+      },
+      perReplica: undefined,
+    },
+    {
       name: "busy runs under 6 s are ignored",
       previous: { perReplica: 1000, observedAtMs: now - 15_000, measurements: 3 },
-      observation: { members: 1, busyMembers: [{ member: "a", throughput: 2000, spanSeconds: 5, saturated: true }] },
+      observation: {
+        members: 1,
+        backlog: 120_000,
+        busyMembers: [{ member: "m-0", throughput: 2000, spanSeconds: 5, saturated: true }],
+      },
       perReplica: 1000,
     },
     {
@@ -78,27 +120,43 @@ describe("learnThroughput", () => {
     {
       name: "an observation already folded in is not counted twice",
       previous: { perReplica: 1000, observedAtMs: now, measurements: 3 },
-      observation: { members: 1, busyMembers: [{ member: "a", throughput: 100, spanSeconds: 60, saturated: true }] },
+      observation: {
+        members: 1,
+        backlog: 120_000,
+        busyMembers: [{ member: "m-0", throughput: 100, spanSeconds: 60, saturated: true }],
+      },
       perReplica: 1000,
       measurements: 3,
     },
     {
       name: "before any saturated measurement, a busy member's rate is the estimate (a lower bound)",
-      observation: { members: 1, busyMembers: [{ member: "a", throughput: 850, spanSeconds: 60, saturated: false }] },
+      observation: {
+        members: 1,
+        backlog: 120_000,
+        busyMembers: [{ member: "m-0", throughput: 850, spanSeconds: 60, saturated: false }],
+      },
       perReplica: 850,
       measurements: 0,
     },
     {
       name: "a lower bound never lowers the estimate",
       previous: { perReplica: 1000, observedAtMs: now - 15_000, measurements: 3 },
-      observation: { members: 1, busyMembers: [{ member: "a", throughput: 850, spanSeconds: 60, saturated: false }] },
+      observation: {
+        members: 1,
+        backlog: 120_000,
+        busyMembers: [{ member: "m-0", throughput: 850, spanSeconds: 60, saturated: false }],
+      },
       perReplica: 1000,
       measurements: 3,
     },
     {
       name: "the first saturated measurement replaces a lower bound, unless lower",
       previous: { perReplica: 850, observedAtMs: now - 15_000, measurements: 0 },
-      observation: { members: 1, busyMembers: [{ member: "a", throughput: 1000, spanSeconds: 60, saturated: true }] },
+      observation: {
+        members: 1,
+        backlog: 120_000,
+        busyMembers: [{ member: "m-0", throughput: 1000, spanSeconds: 60, saturated: true }],
+      },
       perReplica: 1000,
       measurements: 1,
     },
@@ -110,7 +168,11 @@ describe("learnThroughput", () => {
     },
     {
       name: "a busy member that consumed nothing is no measurement",
-      observation: { members: 1, busyMembers: [{ member: "a", throughput: 0, spanSeconds: 60, saturated: true }] },
+      observation: {
+        members: 1,
+        backlog: 120_000,
+        busyMembers: [{ member: "m-0", throughput: 0, spanSeconds: 60, saturated: true }],
+      },
       perReplica: undefined,
     },
   ];
