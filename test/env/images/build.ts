@@ -1,12 +1,14 @@
 // `npm run images:build`: builds operator/Dockerfile and consumer-runtime/Dockerfile with buildah on the
 // local Node base, saves each as an OCI archive under .lagpilot/images/ (the node imports them when it
 // starts), and loads them into the running node's containerd. Tags come from operator/src/images.ts.
+// An image whose inputs (Dockerfile, manifests, sources, base) are unchanged since its last build is not
+// rebuilt: the test setup calls this on every run.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { OPERATOR_IMAGE, RUNTIME_IMAGE } from "../../../operator/src/images.ts";
-import { repoRoot } from "../layout.ts";
-import { provision } from "../provision.ts";
+import { inputKey, repoRoot } from "../layout.ts";
+import { provision, type Toolchain } from "../provision.ts";
 import { readStackState } from "../stack.ts";
 import { imagesDir } from "./archives.ts";
 import { NODE_BASE_IMAGE, nodeBaseArchive } from "./node-base.ts";
@@ -19,9 +21,36 @@ export function fullName(image: string): string {
 }
 
 export const projectImages = [
-  { name: OPERATOR_IMAGE, dockerfile: "operator/Dockerfile", archive: "operator.tar" },
-  { name: RUNTIME_IMAGE, dockerfile: "consumer-runtime/Dockerfile", archive: "consumer-runtime.tar" },
+  { name: OPERATOR_IMAGE, dockerfile: "operator/Dockerfile", archive: "operator.tar", sources: "operator/src" },
+  {
+    name: RUNTIME_IMAGE,
+    dockerfile: "consumer-runtime/Dockerfile",
+    archive: "consumer-runtime.tar",
+    sources: "consumer-runtime/src",
+  },
 ];
+
+/** Every file under a folder, sorted, so the same tree always hashes the same. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** What an image is built from: its Dockerfile, the manifests `npm ci` reads, its sources and the base. */
+export function imageInputKey(image: (typeof projectImages)[number], baseArchive: string): string {
+  const files = [
+    image.dockerfile,
+    ".dockerignore",
+    "package.json",
+    "package-lock.json",
+    "operator/package.json",
+    "consumer-runtime/package.json",
+  ].map((file) => join(repoRoot, file));
+  const sources = filesUnder(join(repoRoot, image.sources));
+  return inputKey([...files, ...sources], [image.name, baseArchive, ...sources.map((f) => relative(repoRoot, f))]);
+}
 
 type Log = (line: string) => void;
 
@@ -35,16 +64,34 @@ function run(command: string, args: string[], log?: Log): string {
   return result.stdout;
 }
 
-export function buildImages(log: Log = console.log): { name: string; archive: string; bytes: number }[] {
-  const tools = provision(log);
+export interface BuiltImage {
+  name: string;
+  archive: string;
+  bytes: number;
+  /** False when the archive of an earlier build had the same inputs and was kept. */
+  rebuilt: boolean;
+}
+
+export function buildImages(log: Log = console.log, tools: Toolchain = provision(log)): BuiltImage[] {
   const buildah = tools.node.buildah;
   // A store of this checkout's own: layers are re-used between builds, nothing lands in the machine's.
   const store = ["--root", join(imagesDir, "store"), "--runroot", join(imagesDir, "run")];
   mkdirSync(imagesDir, { recursive: true });
   const base = nodeBaseArchive(log, buildah, tools.busybox);
-  run(buildah, [...store, "pull", "--quiet", `oci-archive:${base}`]);
-  const built: { name: string; archive: string; bytes: number }[] = [];
+  let basePulled = false;
+  const built: BuiltImage[] = [];
   for (const image of projectImages) {
+    const archive = join(imagesDir, image.archive);
+    const keyFile = `${archive}.key`;
+    const key = imageInputKey(image, base);
+    if (existsSync(archive) && existsSync(keyFile) && readFileSync(keyFile, "utf8") === key) {
+      built.push({ name: image.name, archive, bytes: statSync(archive).size, rebuilt: false });
+      log(`images: ${image.name} is up to date (inputs ${key})`);
+      continue;
+    }
+    rmSync(keyFile, { force: true });
+    if (!basePulled) run(buildah, [...store, "pull", "--quiet", `oci-archive:${base}`]);
+    basePulled = true;
     const started = Date.now();
     log(`images: building ${image.name} from ${image.dockerfile}`);
     const name = fullName(image.name);
@@ -69,24 +116,48 @@ export function buildImages(log: Log = console.log): { name: string; archive: st
       ],
       log,
     );
-    const archive = join(imagesDir, image.archive);
+    rmSync(archive, { force: true });
     run(buildah, [...store, "push", "--quiet", name, `oci-archive:${archive}:${name}`]);
+    writeFileSync(keyFile, key);
     const bytes = statSync(archive).size;
     log(
       `images: ${image.name} built in ${((Date.now() - started) / 1000).toFixed(1)}s (${(bytes / 1e6).toFixed(1)} MB)`,
     );
-    built.push({ name: image.name, archive, bytes });
+    built.push({ name: image.name, archive, bytes, rebuilt: true });
   }
+  // A node that starts later imports the archives itself; a running one gets what was rebuilt now.
   const node = readStackState()?.node;
-  if (node) {
+  const fresh = built.filter((image) => image.rebuilt);
+  if (node && fresh.length > 0) {
     const socket = join(node.dir, "containerd", "containerd.sock");
     if (existsSync(socket)) {
-      for (const image of built)
+      for (const image of fresh)
         run(tools.node.ctr, ["--address", socket, "--namespace", "k8s.io", "images", "import", image.archive]);
       log("images: loaded into the running node");
     }
   }
   return built;
+}
+
+/**
+ * Builds an image FROM one of the project's images, as a user ships a handler module: `containerfile` in
+ * `contextDir`, built in the same store as the project's images (its base is there, nothing is pulled), then
+ * loaded into the running node. Returns the name the node knows it by.
+ */
+export function buildUserImage(name: string, contextDir: string, tools: Toolchain = provision(() => {})): string {
+  const buildah = tools.node.buildah;
+  const store = ["--root", join(imagesDir, "store"), "--runroot", join(imagesDir, "run")];
+  const full = fullName(name);
+  run(buildah, [...store, "bud", "--isolation", "chroot", "--pull=never", "-t", full, contextDir]);
+  const archive = join(contextDir, "image.tar");
+  rmSync(archive, { force: true });
+  run(buildah, [...store, "push", "--quiet", full, `oci-archive:${archive}:${full}`]);
+  const node = readStackState()?.node;
+  if (!node) throw new Error("the local stack is not up: no node to load the image into");
+  const socket = join(node.dir, "containerd", "containerd.sock");
+  run(tools.node.ctr, ["--address", socket, "--namespace", "k8s.io", "images", "import", archive]);
+  rmSync(archive, { force: true });
+  return full;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
