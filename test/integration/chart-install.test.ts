@@ -1,17 +1,18 @@
-// The chart on the local stack's real apiserver: `helm install` creates the operator's objects, its Pods pass
-// the restricted Pod Security Standard, the RBAC grants what the operator needs and nothing more (checked by
-// the authorizer, and by running the operator under the chart's ServiceAccount), and `helm uninstall`
-// removes everything but the CRD.
+// The chart on the local stack, as users install it: `helm install` creates the operator's objects, its two
+// Pods run from the operator image on the node in a namespace enforcing the restricted Pod Security
+// Standard, one holds the leader Lease and reconciles a group whose consumers run as Pods from the runtime
+// image; the RBAC grants what the operator needs and nothing more (checked by the authorizer, and by the
+// in-cluster operator under the chart's ServiceAccount), and `helm uninstall` removes everything but the CRD.
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type * as k8s from "@kubernetes/client-node";
-import yaml from "js-yaml";
 import { CRD_NAME } from "../../operator/src/api/group.ts";
+import { OPERATOR_IMAGE, RUNTIME_IMAGE } from "../../operator/src/images.ts";
 import { connectAdmin } from "../../operator/src/kafka/admin.ts";
-import { killAllStarted, repoRoot, startNodeProcess } from "../support/processes.ts";
+import { repoRoot } from "../support/processes.ts";
 import { eventually, runTool, stackEnv, uniqueName } from "../support/stack-env.ts";
 
 /** The chart names the Lease after the release, so two releases never share one. */
@@ -67,6 +68,102 @@ async function cleanUp(release: string, releaseNamespace: string, namespaces: st
   }
 }
 
+interface PodList {
+  items: {
+    metadata: { name: string };
+    spec: { nodeName?: string; containers: { image: string }[] };
+    status: { phase?: string; conditions?: { type: string; status: string }[] };
+  }[];
+}
+
+/** Waits until the release's operator Pods all run on the node and are Ready; returns their names. */
+async function operatorPodsReady(release: string, namespace: string, count: number): Promise<string[]> {
+  const nodeName = stackEnv().node.name;
+  return eventually(
+    async () => {
+      const pods = JSON.parse(
+        await kubectl(["get", "pods", "-n", namespace, "-l", `app.kubernetes.io/instance=${release}`, "-o", "json"]),
+      ) as PodList;
+      assert.equal(pods.items.length, count);
+      for (const pod of pods.items) {
+        assert.equal(pod.spec.nodeName, nodeName, `${pod.metadata.name} is not on the node`);
+        assert.equal(pod.status.phase, "Running", `${pod.metadata.name} is ${pod.status.phase}`);
+        const ready = pod.status.conditions?.find((c) => c.type === "Ready")?.status;
+        assert.equal(ready, "True", `${pod.metadata.name} is not Ready`);
+      }
+      return pods.items.map((pod) => pod.metadata.name);
+    },
+    120_000,
+    1000,
+  );
+}
+
+/** The Pod that holds the release's Lease, once one of `pods` does. */
+async function leaderOf(release: string, namespace: string, pods: string[]): Promise<string> {
+  return eventually(async () => {
+    const lease = JSON.parse(
+      await kubectl(["get", `lease/${leaseOf(release)}`, "-n", namespace, "-o", "json"]),
+    ) as k8s.V1Lease;
+    const holder = lease.spec?.holderIdentity ?? "";
+    assert.ok(pods.includes(holder), `Lease held by "${holder}", not one of ${pods.join(", ")}`);
+    return holder;
+  }, 60_000);
+}
+
+/**
+ * Applies a group with a noop handler and two replicas to `namespace`, then waits until the operator found
+ * Kafka and both consumer Pods, from the runtime image, are Ready on the node.
+ */
+async function groupReconciled(namespace: string, topic: string): Promise<void> {
+  const env = stackEnv();
+  const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
+  await admin.createTopic(topic, 2);
+  await admin.close();
+  const group = {
+    apiVersion: "lagpilot.dev/v1alpha1",
+    kind: "KafkaConsumerGroup",
+    metadata: { name: "orders", namespace },
+    spec: {
+      kafka: { bootstrapServers: [env.kafka.podBootstrap] },
+      topics: [topic],
+      processing: { handler: { builtin: { name: "noop" } } },
+      replicas: 2,
+    },
+  };
+  await kubectl(["apply", "-f", "-"], JSON.stringify(group));
+  await eventually(
+    async () => {
+      assert.ok(await exists("configmap/orders-consumer-config", namespace));
+      assert.ok(await exists("service/orders-consumer-metrics", namespace));
+      const status = JSON.parse(
+        await kubectl(["get", "kafkaconsumergroups.lagpilot.dev/orders", "-n", namespace, "-o", "json"]),
+      ) as { status?: { conditions?: { type: string; status: string }[] } };
+      assert.equal(status.status?.conditions?.find((c) => c.type === "KafkaReachable")?.status, "True");
+      const deployment = JSON.parse(
+        await kubectl(["get", "deployment/orders-consumer", "-n", namespace, "-o", "json"]),
+      ) as k8s.V1Deployment;
+      assert.equal(deployment.spec?.template.spec?.containers[0]?.image, RUNTIME_IMAGE);
+      assert.equal(deployment.status?.readyReplicas, 2, "both consumer Pods Ready");
+    },
+    120_000,
+    1000,
+  );
+}
+
+/** Log lines of the release's operator Pods where the apiserver refused a request. */
+async function refusedRequests(release: string, namespace: string): Promise<string[]> {
+  const logs = await kubectl([
+    "logs",
+    "-n",
+    namespace,
+    "-l",
+    `app.kubernetes.io/instance=${release}`,
+    "--prefix",
+    "--tail=-1",
+  ]);
+  return logs.split("\n").filter((line) => /forbidden|\b403\b/i.test(line));
+}
+
 /** "kind/name" (namespaced when `namespace` is set) exists on the apiserver. */
 async function exists(object: string, namespace?: string): Promise<boolean> {
   const scope = namespace ? ["-n", namespace] : [];
@@ -109,6 +206,8 @@ async function assertRbac(user: string, checks: RbacCheck[]): Promise<void> {
 describe("chart: helm install and uninstall, cluster-wide (default values)", { concurrency: false }, () => {
   const release = uniqueName("lp");
   const namespace = uniqueName("lp-sys");
+  const team = uniqueName("lp-team");
+  const topic = uniqueName("chart-cluster");
   const fullname = `${release}-lagpilot`;
   const serviceAccount = `system:serviceaccount:${namespace}:${fullname}`;
   let installOutput = "";
@@ -132,9 +231,10 @@ describe("chart: helm install and uninstall, cluster-wide (default values)", { c
   before(async () => {
     // Enforcing the restricted Pod Security Standard: Pods that break it are refused at creation.
     await createNamespace(namespace, { "pod-security.kubernetes.io/enforce": "restricted" });
+    await createNamespace(team, { "pod-security.kubernetes.io/enforce": "restricted" });
     installOutput = await helm(["install", release, await chart(), "-n", namespace]);
   });
-  after(() => cleanUp(release, namespace, [namespace]));
+  after(() => cleanUp(release, namespace, [namespace, team]));
 
   it("creates the operator's objects and the CRD", async () => {
     for (const object of namespaced) assert.ok(await exists(object, namespace), `${object} missing`);
@@ -146,6 +246,7 @@ describe("chart: helm install and uninstall, cluster-wide (default values)", { c
     ) as k8s.V1Deployment;
     assert.equal(deployment.spec?.replicas, 2);
     const pod = deployment.spec?.template.spec;
+    assert.equal(pod?.containers[0]?.image, OPERATOR_IMAGE);
     assert.equal(pod?.serviceAccountName, fullname);
     const env = Object.fromEntries((pod?.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
     assert.equal(env.LEADER_ELECTION, "true");
@@ -160,14 +261,15 @@ describe("chart: helm install and uninstall, cluster-wide (default values)", { c
     assert.match(installOutput, /prometheusRule\.enabled=true/);
   });
 
-  it("gets its Pods created in a namespace that enforces the restricted Pod Security Standard", async () => {
-    // No kubelet runs here, so the Pods stay Pending; that they exist means admission accepted them.
-    await eventually(async () => {
-      const pods = JSON.parse(
-        await kubectl(["get", "pods", "-n", namespace, "-l", `app.kubernetes.io/instance=${release}`, "-o", "json"]),
-      ) as { items: unknown[] };
-      assert.equal(pods.items.length, 2);
-    }, 60_000);
+  it("runs both operator Pods on the node under the restricted Pod Security Standard; one leads", async () => {
+    const pods = await operatorPodsReady(release, namespace, 2);
+    await leaderOf(release, namespace, pods);
+  });
+
+  it("reconciles a group from inside the cluster: its consumers run as Pods from the runtime image", async () => {
+    // The team's namespace enforces the restricted standard too: the consumer Pods the operator renders pass.
+    await groupReconciled(team, topic);
+    assert.deepEqual(await refusedRequests(release, namespace), []);
   });
 
   it("grants the operator what it needs, everywhere, and nothing more", async () => {
@@ -277,7 +379,6 @@ describe("chart: helm install and uninstall, cluster-wide (default values)", { c
 describe("chart: namespaced mode, with the operator running under the chart's ServiceAccount", {
   concurrency: false,
 }, () => {
-  const env = stackEnv();
   const release = uniqueName("lpn");
   const namespace = uniqueName("lpn-sys");
   const watched = uniqueName("lpn-team");
@@ -291,10 +392,7 @@ describe("chart: namespaced mode, with the operator running under the chart's Se
     await helm(["install", release, await chart(), "-n", namespace, "--set", `watchNamespaces={${watched}}`]);
     await kubectl(["wait", "--for=condition=Established", `crd/${CRD_NAME}`, "--timeout=60s"]);
   });
-  after(async () => {
-    await killAllStarted();
-    await cleanUp(release, namespace, [namespace, watched, other]);
-  });
+  after(() => cleanUp(release, namespace, [namespace, watched, other]));
 
   it("creates a Role and RoleBinding in each watched namespace and no cluster-wide binding", async () => {
     assert.ok(await exists(`role/${fullname}`, watched));
@@ -351,67 +449,11 @@ describe("chart: namespaced mode, with the operator running under the chart's Se
     ]);
   });
 
-  it("is enough for the operator to elect a leader and reconcile a group, with no request refused", async () => {
-    const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
-    await admin.createTopic(topic, 3);
-    await admin.close();
-
-    // A kubeconfig that authenticates as the chart's ServiceAccount (TokenRequest, as a kubelet would).
-    const token = (await kubectl(["create", "token", fullname, "-n", namespace, "--duration=10m"])).trim();
-    const kubeconfigFile = join(scratch, "kubeconfig");
-    writeFileSync(kubeconfigFile, asUser(readFileSync(env.kubeconfig, "utf8"), token));
-
-    // The environment the chart gives the operator container, with the Downward API values filled in.
-    const deployment = JSON.parse(
-      await kubectl(["get", `deployment/${fullname}`, "-n", namespace, "-o", "json"]),
-    ) as k8s.V1Deployment;
-    const podName = `${fullname}-test`;
-    const containerEnv: NodeJS.ProcessEnv = {};
-    for (const variable of deployment.spec?.template.spec?.containers[0]?.env ?? []) {
-      const field = variable.valueFrom?.fieldRef?.fieldPath;
-      containerEnv[variable.name] =
-        field === "metadata.namespace" ? namespace : field === "metadata.name" ? podName : variable.value;
-    }
-    assert.equal(containerEnv.WATCH_NAMESPACES, watched);
-    const operator = startNodeProcess("operator/src/main.ts", {
-      ...containerEnv,
-      KUBECONFIG: kubeconfigFile,
-      METRICS_PORT: "0", // many tests share this machine; the chart's port may be taken
-    });
-    await operator.waitForLine(/"watches synced"/);
-
-    await eventually(async () => {
-      const lease = JSON.parse(
-        await kubectl(["get", `lease/${leaseOf(release)}`, "-n", namespace, "-o", "json"]),
-      ) as k8s.V1Lease;
-      assert.equal(lease.spec?.holderIdentity, podName);
-    });
-
-    const group = {
-      apiVersion: "lagpilot.dev/v1alpha1",
-      kind: "KafkaConsumerGroup",
-      metadata: { name: "orders", namespace: watched },
-      spec: {
-        kafka: { bootstrapServers: [env.kafka.bootstrap] },
-        topics: [topic],
-        processing: { handler: { builtin: { name: "noop" } } },
-        replicas: 2,
-      },
-    };
-    await kubectl(["apply", "-f", "-"], JSON.stringify(group));
-    await eventually(async () => {
-      assert.ok(await exists("deployment/orders-consumer", watched));
-      assert.ok(await exists("configmap/orders-consumer-config", watched));
-      assert.ok(await exists("service/orders-consumer-metrics", watched));
-      const status = JSON.parse(
-        await kubectl(["get", "kafkaconsumergroups.lagpilot.dev/orders", "-n", watched, "-o", "json"]),
-      ) as { status?: { conditions?: { type: string; status: string }[] } };
-      assert.equal(status.status?.conditions?.find((c) => c.type === "KafkaReachable")?.status, "True");
-    }, 60_000);
-
-    const refused = operator.lines.filter((line) => /forbidden|\b403\b/i.test(line));
-    assert.deepEqual(refused, [], "the operator hit a request its RBAC refuses");
-    await operator.stop();
+  it("is enough for the in-cluster operator to elect a leader and reconcile a group, with no request refused", async () => {
+    const pods = await operatorPodsReady(release, namespace, 2);
+    await leaderOf(release, namespace, pods);
+    await groupReconciled(watched, topic);
+    assert.deepEqual(await refusedRequests(release, namespace), [], "the operator hit a request its RBAC refuses");
   });
 
   it("helm uninstall removes the Roles from the watched namespaces", async () => {
@@ -423,17 +465,3 @@ describe("chart: namespaced mode, with the operator running under the chart's Se
     });
   });
 });
-
-/** The stack's kubeconfig with its user replaced by a bearer token: same cluster, other identity. */
-function asUser(kubeconfig: string, token: string): string {
-  const config = yaml.load(kubeconfig) as {
-    users: { name: string; user: Record<string, unknown> }[];
-    contexts: { name: string; context: { user: string; namespace?: string } }[];
-  };
-  config.users = [{ name: "operator", user: { token } }];
-  for (const context of config.contexts) {
-    context.context.user = "operator";
-    delete context.context.namespace;
-  }
-  return yaml.dump(config);
-}
