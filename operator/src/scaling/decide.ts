@@ -520,8 +520,9 @@ function fallbackSizing(
   // Without a measured throughput a lower count is a guess, and a wrong guess costs a backlog and
   // two rebalances: scale up by lag, and down only to the count that what replicas were seen to
   // consume at least (a lower bound of their throughput) still covers, demand and drain included.
-  // The first backlog the group works through flat out measures its throughput.
-  const planned = (lowerBound ?? 0) * targetUtilization;
+  // The first backlog the group works through flat out measures its throughput. A bound plans at
+  // 100%: it is already at or below what a replica does.
+  const planned = lowerBound ?? 0;
   const demands = included.map((p) => partitionDemand(p, settings.lag.maxSeconds)).sort((a, b) => b - a);
   const covered = planned > 0 ? (smallestFittingCount(demands, partitions, planned) ?? current) : current;
   const raw = Math.max(byLag, Math.min(current, covered));

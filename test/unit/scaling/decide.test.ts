@@ -480,7 +480,8 @@ const sizing: Case[] = [
     expect: {
       replicas: 10,
       reason: "Fallback",
-      recommendation: 4,
+      // 167 msg/s per partition: 3 replicas of 4 partitions need 667, within the 700 seen (a bound needs no headroom).
+      recommendation: 3,
       message: /no per-replica throughput measured yet \(at least 700 msg\/s per replica seen\)/,
     },
   },
@@ -488,8 +489,16 @@ const sizing: Case[] = [
     name: "fallback with a lower bound and a step that reaches it: down to the covered count",
     current: 12,
     observation: { produce: 2000, consume: 2000, members: 12 },
-    settings: { scaleDown: { maxStep: 8 } },
+    settings: { scaleDown: { maxStep: 9 } },
     state: { ...lowerBound(700), recommendingSinceMs: seconds(-3600) },
+    expect: { replicas: 3, reason: "Fallback" },
+  },
+  {
+    name: "fallback with a lower bound just under the busiest replica's load: no further down",
+    current: 12,
+    observation: { produce: 2000, consume: 2000, members: 12 },
+    settings: { scaleDown: { maxStep: 9 } },
+    state: { ...lowerBound(660), recommendingSinceMs: seconds(-3600) },
     expect: { replicas: 4, reason: "Fallback" },
   },
   {
