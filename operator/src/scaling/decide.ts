@@ -176,7 +176,7 @@ function decideOnce(input: ScalingInput): ScalingDecision {
   const settled = observation.groupState === "Stable" && observation.members === current;
   if (!settled) {
     const sinceScale = next.lastScaleTimeMs === undefined ? Number.POSITIVE_INFINITY : nowMs - next.lastScaleTimeMs;
-    if (sinceScale < settleTimeoutSeconds * 1000) {
+    if (sinceScale < settleTimeoutSeconds * 1000 && !climbing(next, current)) {
       return holdNext(
         "Settling",
         `waiting for the last scale to settle: ${observation.members}/${current} members, group ${observation.groupState}`,
@@ -575,6 +575,20 @@ function applyScale(
     message,
     state: { ...state, lastScaleTimeMs: nowMs },
   };
+}
+
+/**
+ * The last change was a scale-up that maxStep cut short of what was recommended then: the next step
+ * need not wait for the new members to join (the HPA's policies step every sync period too). Sizing
+ * reads measured throughput and lag, not the member count, so the climb stops where the need does.
+ */
+function climbing(state: ScalingState, current: number): boolean {
+  const at = state.lastScaleTimeMs;
+  const change = state.decisions?.findLast((d) => d.to !== d.from);
+  if (at === undefined || change === undefined || change.timeMs !== at) return false;
+  if (change.to !== current || change.to <= change.from || change.from === 0) return false;
+  const recommended = state.recommendations.find((r) => r.timeMs === at)?.replicas;
+  return recommended !== undefined && recommended > current;
 }
 
 /**

@@ -119,6 +119,27 @@ const holds: Case[] = [
     expect: { replicas: 3, reason: "Settling", message: /2\/3 members/ },
   },
   {
+    name: "a scale-up cut short by maxStep climbs on before the new members join",
+    current: 6,
+    observation: { produce: 9000, members: 2 },
+    state: afterScale(2, 6, { recommendations: [{ timeMs: seconds(-15), replicas: 12 }] }),
+    expect: { replicas: 12, reason: "Throughput", direction: "up" },
+  },
+  {
+    name: "a scale-up that reached what was recommended waits for its members",
+    current: 6,
+    observation: { produce: 9000, members: 2 },
+    state: afterScale(2, 6, { recommendations: [{ timeMs: seconds(-15), replicas: 6 }] }),
+    expect: { replicas: 6, reason: "Settling" },
+  },
+  {
+    name: "after a scale-down, members short of replicas is settling, not a climb",
+    current: 6,
+    observation: { produce: 9000, members: 8 },
+    state: afterScale(8, 6, { recommendations: [{ timeMs: seconds(-15), replicas: 12 }] }),
+    expect: { replicas: 6, reason: "Settling" },
+  },
+  {
     name: "after settleTimeoutSeconds the decision goes ahead",
     current: 3,
     observation: { produce: 2500, members: 2 },
