@@ -1,12 +1,15 @@
 // Entry point of the consumer runtime: `node consumer-runtime/src/main.ts` with LAGPILOT_CONFIG pointing at the
 // config file. Exit codes: 0 after a graceful stop, 1 when Kafka failed, 2 when the config is invalid.
+import { isKafkajsTimerWarning } from "./client/kafkajs-timer-warning.ts";
 import { ConfigError, loadConfig, type RuntimeConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { startRuntime } from "./runtime.ts";
 
-// Node's own warnings (a library's negative timeout, say) become JSON lines too: one JSON object per line.
+// Node's own warnings become JSON lines too: one JSON object per line. kafkajs's timer warning is noise.
 process.removeAllListeners("warning");
-process.on("warning", (warning) => createLogger("warn").warn(`node: ${warning.name}: ${warning.message}`));
+process.on("warning", (warning) => {
+  if (!isKafkajsTimerWarning(warning)) createLogger("warn").warn(`node: ${warning.name}: ${warning.message}`);
+});
 
 async function main(): Promise<number> {
   let config: RuntimeConfig;

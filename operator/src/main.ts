@@ -6,6 +6,7 @@ import { Controller } from "./controller/controller.ts";
 import { OperatorKubeConfig } from "./controller/kube-config.ts";
 import { LeaderElector } from "./controller/leader-election.ts";
 import { ObjectCache } from "./controller/object-cache.ts";
+import { muteKafkajsTimerWarning } from "./kafka/kafkajs-timer-warning.ts";
 import { AdminPool } from "./kafka/pool.ts";
 import { startHttpServer } from "./observability/http-server.ts";
 import { createLogger } from "./observability/logger.ts";
@@ -16,12 +17,7 @@ import { createExecutor } from "./reconcile/execute.ts";
 import { createSecretReader } from "./reconcile/kafka-connection.ts";
 import { createReconciler } from "./reconcile/reconciler.ts";
 
-// kafkajs 2.2.4 schedules a timer with a negative delay on every request cycle; Node 24 warns about each one.
-// The delay is clamped to 1 ms, which is what kafkajs meant, so the warning is noise: drop it, keep the others.
-process.removeAllListeners("warning");
-process.on("warning", (warning) => {
-  if (warning.name !== "TimeoutNegativeWarning") process.stderr.write(`${warning.name}: ${warning.message}\n`);
-});
+muteKafkajsTimerWarning();
 
 async function main() {
   let config: ReturnType<typeof loadOperatorConfig>;

@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 import type { RuntimeConfigInput } from "../../consumer-runtime/src/config.ts";
 import { connectAdmin } from "../../operator/src/kafka/admin.ts";
+import { muteKafkajsTimerWarning } from "../../operator/src/kafka/kafkajs-timer-warning.ts";
 import { runTool, stackEnv, uniqueName } from "../support/stack-env.ts";
 import {
   killAllRuntimes,
@@ -21,6 +22,9 @@ import {
   stopRuntime,
   waitFor,
 } from "./runtime-harness.ts";
+
+// This process talks to Kafka with kafkajs; its one known timer warning is noise (see the module).
+muteKafkajsTimerWarning();
 
 const { values: args } = parseArgs({
   options: {

@@ -10,6 +10,7 @@ import { createConnection, createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
+import { muteKafkajsTimerWarning } from "../../operator/src/kafka/kafkajs-timer-warning.ts";
 import { builtArchives } from "./images/archives.ts";
 import { binDir, envFile, logDir, stackFile, stateDir } from "./layout.ts";
 import {
@@ -172,6 +173,7 @@ function tcpOpen(port: number): Promise<boolean> {
 
 /** A metadata round trip, not just an open port: the broker accepts connections before it can serve. */
 async function kafkaAnswers(bootstrap: string): Promise<boolean> {
+  muteKafkajsTimerWarning();
   const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
   try {
     await admin.connect();

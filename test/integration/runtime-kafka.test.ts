@@ -6,6 +6,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
 import type { RuntimeConfigInput } from "../../consumer-runtime/src/config.ts";
 import { connectAdmin, type KafkaAdmin } from "../../operator/src/kafka/admin.ts";
+import { muteKafkajsTimerWarning } from "../../operator/src/kafka/kafkajs-timer-warning.ts";
 import {
   killAllRuntimes,
   parseLine,
@@ -18,6 +19,9 @@ import {
   writeModule,
 } from "../bench/runtime-harness.ts";
 import { runTool, stackEnv, uniqueName } from "../support/stack-env.ts";
+
+// This process talks to Kafka with kafkajs; its one known timer warning is noise (see the module).
+muteKafkajsTimerWarning();
 
 // Records "partition key offset sequence" per handled message, after an optional delay; throws on poison.
 const recorderSource = `

@@ -1,5 +1,6 @@
 // Turns Lagpilot's Kafka connection settings (credentials already resolved from Secrets) into a kafkajs client.
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from "kafkajs";
+import { muteKafkajsTimerWarning } from "./kafkajs-timer-warning.ts";
 
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
 
@@ -38,5 +39,6 @@ export function kafkaConfig(connection: KafkaConnection): KafkaConfig {
 }
 
 export function kafkaClient(connection: KafkaConnection): Kafka {
+  muteKafkajsTimerWarning();
   return new Kafka(kafkaConfig(connection));
 }
