@@ -187,7 +187,7 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
 
 async function main() {
   const startedStack = !(await stackIsHealthy());
-  if (startedStack) await startStack(provision());
+  if (startedStack) await startStack(await provision());
   const env = readStackEnv();
   if (!env) throw new Error("the local stack did not come up");
   const kubeConfig = new k8s.KubeConfig();

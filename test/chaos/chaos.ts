@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as k8s from "@kubernetes/client-node";
 import { connectAdmin } from "../../operator/src/kafka/admin.ts";
+import { muteKafkajsTimerWarning } from "../../operator/src/kafka/kafkajs-timer-warning.ts";
 import { logDir, repoRoot, stateDir } from "../env/layout.ts";
 import { PodRunner } from "../env/pod-runner.ts";
 import { provision } from "../env/provision.ts";
@@ -22,6 +23,9 @@ import { LocalConsumerFleet } from "./local-consumers.ts";
 import { LocalOperatorFleet } from "./local-operators.ts";
 import { details, failoverTable, scenarioTable } from "./report.ts";
 import { type ScenarioResult, scenarios } from "./scenarios.ts";
+
+// This process talks to Kafka with kafkajs; its one known timer warning is noise (see the module).
+muteKafkajsTimerWarning();
 
 const { values: flags } = parseArgs({
   options: {
@@ -90,7 +94,7 @@ async function main() {
   if (!(await stackIsHealthy())) {
     log("chaos: starting the local stack");
     await stopStack(() => {});
-    await startStack(provision(log), log);
+    await startStack(await provision(log), log);
     if (!flags["keep-stack"]) cleanups.push(() => stopStack(() => {}));
   }
   const env = readStackEnv();

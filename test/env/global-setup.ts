@@ -12,10 +12,10 @@ function stopOnSignal(signal: NodeJS.Signals) {
 }
 
 export async function globalSetup() {
-  const tools = provision(log);
+  const tools = await provision(log);
   // Before a stack starts, so its node imports them; a running node gets a rebuilt image loaded.
   const started = Date.now();
-  const images = buildImages(log, tools);
+  const images = await buildImages(log, tools);
   const built = images.filter((image) => image.rebuilt).length;
   log(`images: ${built} of ${images.length} built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   if (await stackIsHealthy()) return;

@@ -17,7 +17,7 @@ export const stackFile = join(stateDir, "stack.json");
 export const cacheRoot = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "lagpilot");
 
 /** Versions that are not pinned by a checked-in go.mod or pom.xml. */
-export const HELM_MODULE = "helm.sh/helm/v3/cmd/helm@v3.22.0";
+export const HELM = { module: "helm.sh/helm/v3", version: "v3.22.0", command: "./cmd/helm" };
 
 /** A cache key that changes whenever one of the given input files (or extra strings) changes. */
 export function inputKey(files: string[], extra: string[] = []): string {

@@ -3,8 +3,14 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { cacheRoot, envSourceDir, HELM_MODULE, inputKey } from "./layout.ts";
+import { helmReleaseLdflags, kubernetesVersionOfClientGo } from "./helm-ldflags.ts";
+import { cacheRoot, envSourceDir, HELM, inputKey } from "./layout.ts";
 import type { NodeTools } from "./node/node.ts";
+import { countGoOutputLine, countStalePackages, noGoWork } from "./progress/go-output.ts";
+import { formatDuration } from "./progress/progress-line.ts";
+import { runCommand } from "./progress/run-command.ts";
+import { type StepProgress, withProgress } from "./progress/step.ts";
+import { recordStepTime, usualMs } from "./progress/usual-times.ts";
 
 export interface Toolchain {
   kafkaLibs: string;
@@ -43,25 +49,47 @@ function javaMajorVersion(java: string): number {
   return match ? Number(match[1]) : 0;
 }
 
+/** A provisioning step as the user reads it: its name, what it does, and what to do when it fails. */
+interface Step {
+  name: string;
+  what: string;
+  fix: string;
+}
+
 /** Runs a step, printing how long it took; skipped steps print that they were cached. */
-function timed<T>(log: Log, name: string, step: () => { value: T; cached: boolean }): T {
+async function timed<T>(log: Log, name: string, step: () => Promise<{ value: T; cached: boolean }>): Promise<T> {
   const started = Date.now();
-  const { value, cached } = step();
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  log(`provision ${name}: ${cached ? "cached" : "built"} in ${seconds}s`);
+  const { value, cached } = await step();
+  log(`provision ${name}: ${cached ? "cached" : "built"} in ${formatDuration(Date.now() - started)}`);
   return value;
 }
 
+/** Runs a step's work with progress lines, and remembers how long a first-time run took here. */
+async function withStepProgress(log: Log, step: Step, work: (progress: StepProgress) => Promise<void>) {
+  const usual = usualMs(step.name);
+  const usually = usual === undefined ? "" : `; usually about ${formatDuration(usual)} here`;
+  log(`provision ${step.name}: ${step.what} (first time only${usually})`);
+  const started = Date.now();
+  await withProgress(log, { step: step.name, usualMs: usual, fix: step.fix }, work);
+  recordStepTime(step.name, Date.now() - started);
+}
+
 /** Builds into a temporary folder and renames it into place, so an interrupted build is never re-used. */
-function cachedDir(name: string, key: string, log: Log, build: (dir: string) => void) {
-  const finalDir = join(cacheRoot, `${name}-${key}`);
+async function cachedDir(
+  step: Step,
+  key: string,
+  log: Log,
+  build: (dir: string, progress: StepProgress) => Promise<void>,
+) {
+  const finalDir = join(cacheRoot, `${step.name.replace(/ /g, "-")}-${key}`);
   if (existsSync(finalDir)) return { value: finalDir, cached: true };
-  log(`provision ${name}: building (first time only; cached in ${finalDir})`);
   const tmpDir = `${finalDir}.tmp-${process.pid}`;
   rmSync(tmpDir, { recursive: true, force: true });
   mkdirSync(tmpDir, { recursive: true });
   try {
-    build(tmpDir);
+    await withStepProgress(log, { ...step, what: `${step.what}, into ${finalDir}` }, (progress) =>
+      build(tmpDir, progress),
+    );
   } catch (error) {
     rmSync(tmpDir, { recursive: true, force: true });
     throw error;
@@ -76,36 +104,73 @@ function cachedDir(name: string, key: string, log: Log, build: (dir: string) => 
   return { value: finalDir, cached: false };
 }
 
-/** Runs a command; its output is shown only when it fails, so progress lines stay readable. */
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const result = spawnSync(command, args, {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (result.status !== 0) {
-    const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim().split("\n").slice(-40).join("\n");
-    throw new ProvisionError(`'${command} ${args.join(" ")}' failed with exit code ${result.status}:\n${output}`);
-  }
-}
-
 const CNI_BIN_DIR = "/usr/lib/cni";
 const PAUSE_IMAGE = "lagpilot.local/pause:1";
 const TOOLBOX_IMAGE = "lagpilot.local/toolbox:1";
 
 const goEnv = { GOFLAGS: "-buildvcs=false -trimpath" };
+const GO_FIX =
+  "check that the Go module proxy is reachable ('go env GOPROXY') and that the disk holding " +
+  "'go env GOCACHE' and 'go env GOMODCACHE' has a few GB free.";
 
-function buildGoModule(log: Log, name: string, packages: string[], ldflags = "-s -w") {
-  const moduleDir = join(envSourceDir, "go", name);
+/**
+ * Compiles Go packages with a count of how far the build is: `go list` first says which packages the build
+ * cache lacks (downloading the modules they need), then `go build -v` names each package it compiles.
+ */
+async function compileGo(progress: StepProgress, cwd: string, packages: string[], ldflags: string, outDir: string) {
+  let work = noGoWork;
+  progress.set("resolving packages");
+  const onDownload = (line: string) => {
+    work = countGoOutputLine(work, line);
+    if (work.modulesDownloaded > 0)
+      progress.set("downloading Go modules", work.modulesDownloaded, undefined, "modules");
+  };
+  // Niced: the first build takes minutes of both cores on a small machine.
+  const listed = await runCommand("nice", ["-n", "10", "go", "list", "-deps", "-f", "{{.Stale}}", ...packages], {
+    cwd,
+    env: goEnv,
+    onLine: (line, stream) => stream === "stderr" && onDownload(line),
+  });
+  const total = countStalePackages(listed);
+  work = noGoWork;
+  progress.set("compiling Go packages", 0, total, "packages");
+  await runCommand("nice", ["-n", "10", "go", "build", "-v", `-ldflags=${ldflags}`, "-o", `${outDir}/`, ...packages], {
+    cwd,
+    env: goEnv,
+    onLine: (line, stream) => {
+      if (stream !== "stderr") return;
+      work = countGoOutputLine(work, line);
+      const activity = work.packagesCompiled >= total ? "linking binaries after" : "compiling Go packages";
+      progress.set(activity, work.packagesCompiled, total, "packages");
+    },
+  });
+}
+
+async function buildGoModule(log: Log, step: Step, packages: string[], ldflags = "-s -w") {
+  const moduleDir = join(envSourceDir, "go", step.name);
   const key = inputKey([join(moduleDir, "go.mod"), join(moduleDir, "go.sum")], [...packages, ldflags]);
-  return cachedDir(name, key, log, (dir) => {
-    // Niced: the first build takes minutes of both cores on a small machine.
-    run("nice", ["-n", "10", "go", "build", `-ldflags=${ldflags}`, "-o", `${dir}/`, ...packages], {
+  return cachedDir(step, key, log, (dir, progress) => compileGo(progress, moduleDir, packages, ldflags, dir));
+}
+
+/** helm from its module, with the linker flags of its release build (see helm-ldflags.ts). */
+async function buildHelm(log: Log) {
+  const step: Step = {
+    name: "helm",
+    what: `compile helm ${HELM.version} with its release flags`,
+    fix: GO_FIX,
+  };
+  // The key covers the flags' shape; their values follow from the helm version, which the key holds too.
+  const key = inputKey([], [HELM.module, HELM.version, helmReleaseLdflags("VERSION", { major: "X", minor: "Y" })]);
+  return cachedDir(step, key, log, async (dir, progress) => {
+    progress.set(`downloading ${HELM.module}@${HELM.version}`);
+    const download = await runCommand("go", ["mod", "download", "-json", `${HELM.module}@${HELM.version}`]);
+    const moduleDir = (JSON.parse(download) as { Dir?: string }).Dir;
+    if (!moduleDir) throw new Error(`'go mod download' did not say where ${HELM.module} is`);
+    const clientGo = await runCommand("go", ["list", "-m", "-f", "{{.Version}}", "k8s.io/client-go"], {
       cwd: moduleDir,
-      env: goEnv,
     });
+    const ldflags = helmReleaseLdflags(HELM.version, kubernetesVersionOfClientGo(clientGo));
+    await compileGo(progress, moduleDir, [HELM.command], ldflags, dir);
   });
 }
 
@@ -151,7 +216,7 @@ function present(need: DebianNeed): boolean {
 }
 
 /** Debian packages we need; installed with apt-get when running as root, explained otherwise. */
-function ensureDebianPackages(log: Log): { value: Record<string, string>; cached: boolean } {
+async function ensureDebianPackages(log: Log): Promise<{ value: Record<string, string>; cached: boolean }> {
   const missing = DEBIAN_NEEDS.filter((need) => !present(need));
   if (missing.length > 0) {
     const pkgs = missing.map((m) => m.pkg);
@@ -162,10 +227,18 @@ function ensureDebianPackages(log: Log): { value: Record<string, string>; cached
           `'sudo apt-get install -y ${pkgs.join(" ")}' and run again`,
       );
     }
-    log(`provision debian: apt-get install ${pkgs.join(" ")}`);
-    run("apt-get", ["update", "-qq"]);
-    run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...pkgs], {
-      env: { DEBIAN_FRONTEND: "noninteractive" },
+    const step: Step = {
+      name: "debian packages",
+      what: `apt-get install ${pkgs.join(" ")}`,
+      fix: `check that apt-get works here ('apt-get update'), or install them by hand: apt-get install -y ${pkgs.join(" ")}.`,
+    };
+    await withStepProgress(log, step, async (progress) => {
+      progress.set("reading the package lists (apt-get update)");
+      await runCommand("apt-get", ["update", "-qq"]);
+      progress.set(`installing ${pkgs.length} packages`);
+      await runCommand("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...pkgs], {
+        env: { DEBIAN_FRONTEND: "noninteractive" },
+      });
     });
   }
   const value: Record<string, string> = {};
@@ -179,23 +252,39 @@ function ensureDebianPackages(log: Log): { value: Record<string, string>; cached
   return { value, cached: missing.length === 0 };
 }
 
+const BUILDAH_FIX = "check that buildah runs here ('buildah info') and that the cache directory's disk has room.";
+
 /**
  * Builds a small image from test/env/node/NAME (a Containerfile and files `prepare` puts beside it) and
  * saves it as an OCI archive to import into the node's containerd. The image store is private and
  * thrown away, so nothing is left in the machine's.
  */
-function buildImageArchive(log: Log, name: string, image: string, inputs: string[], prepare: (work: string) => void) {
+function buildImageArchive(
+  log: Log,
+  name: string,
+  image: string,
+  inputs: string[],
+  prepare: (work: string) => Promise<void>,
+) {
   const source = join(envSourceDir, "node", name);
   const key = inputKey([join(source, "Containerfile"), ...inputs], [image]);
-  return cachedDir(`${name}-image`, key, log, (dir) => {
+  const step: Step = { name: `${name} image`, what: `build the image ${image} with buildah`, fix: BUILDAH_FIX };
+  return cachedDir(step, key, log, async (dir, progress) => {
     const work = join(dir, "work");
     mkdirSync(work);
     copyFileSync(join(source, "Containerfile"), join(work, "Containerfile"));
-    prepare(work);
+    await prepare(work);
     const store = ["--root", join(dir, "store"), "--runroot", join(dir, "run"), "--storage-driver", "vfs"];
-    run("buildah", [...store, "bud", "--isolation", "chroot", "-t", image, work]);
-    run("buildah", [...store, "push", image, `oci-archive:${join(dir, "image.tar")}:${image}`]);
-    run("buildah", [...store, "rmi", "--all", "--force"]);
+    progress.set("building");
+    await runCommand("buildah", [...store, "bud", "--isolation", "chroot", "-t", image, work], {
+      onLine: (line) => {
+        const buildStep = /^STEP (\d+)\/(\d+): (.*)$/.exec(line);
+        if (buildStep) progress.set(`building: ${buildStep[3]}`, Number(buildStep[1]), Number(buildStep[2]), "steps");
+      },
+    });
+    progress.set("saving the image");
+    await runCommand("buildah", [...store, "push", image, `oci-archive:${join(dir, "image.tar")}:${image}`]);
+    await runCommand("buildah", [...store, "rmi", "--all", "--force"]);
     for (const d of ["work", "store", "run"]) rmSync(join(dir, d), { recursive: true, force: true });
   });
 }
@@ -203,14 +292,14 @@ function buildImageArchive(log: Log, name: string, image: string, inputs: string
 /** The Pod sandbox image: a static pause binary in an empty image. */
 function buildPauseImage(log: Log) {
   const source = join(envSourceDir, "node", "pause", "pause.c");
-  return buildImageArchive(log, "pause", PAUSE_IMAGE, [source], (work) => {
-    run("gcc", ["-static", "-Os", "-s", "-o", join(work, "pause"), source]);
+  return buildImageArchive(log, "pause", PAUSE_IMAGE, [source], async (work) => {
+    await runCommand("gcc", ["-static", "-Os", "-s", "-o", join(work, "pause"), source]);
   });
 }
 
 /** A shell with network tools (Debian's static busybox), for checking the node from inside a Pod. */
 function buildToolboxImage(log: Log, busybox: string) {
-  return buildImageArchive(log, "toolbox", TOOLBOX_IMAGE, [busybox], (work) => {
+  return buildImageArchive(log, "toolbox", TOOLBOX_IMAGE, [busybox], async (work) => {
     copyFileSync(busybox, join(work, "busybox"));
   });
 }
@@ -221,7 +310,10 @@ function need(found: Record<string, string>, provides: string): string {
   return path;
 }
 
-export function provision(log: Log = console.log): Toolchain {
+/** Maven prints a line per file it fetches; counting them shows the download moving. */
+const MAVEN_DOWNLOADED = /^Downloaded from /;
+
+export async function provision(log: Log = console.log): Promise<Toolchain> {
   const java = requireTool(
     "java",
     "to run Apache Kafka",
@@ -232,31 +324,50 @@ export function provision(log: Log = console.log): Toolchain {
   requireTool("go", "to build Kubernetes, etcd and helm", "Install Go 1.25 or newer.");
   mkdirSync(cacheRoot, { recursive: true });
 
-  const debian = timed(log, "debian packages", () => ensureDebianPackages(log));
+  const debian = await timed(log, "debian packages", () => ensureDebianPackages(log));
 
   const kafkaPom = join(envSourceDir, "kafka", "pom.xml");
-  const kafkaLibs = timed(log, "kafka", () =>
-    cachedDir("kafka", inputKey([kafkaPom]), log, (dir) => {
-      run("mvn", [
-        "-q",
-        "-B",
-        "-Dstyle.color=never",
-        "-f",
-        kafkaPom,
-        "dependency:copy-dependencies",
-        `-DoutputDirectory=${join(dir, "libs")}`,
-        "-DincludeScope=runtime",
-      ]);
+  const kafkaStep: Step = {
+    name: "kafka",
+    what: "fetch Apache Kafka's jars with Maven",
+    fix: "check that Maven reaches Maven Central ('mvn -v', proxy settings in ~/.m2/settings.xml).",
+  };
+  const kafkaLibs = await timed(log, "kafka", () =>
+    cachedDir(kafkaStep, inputKey([kafkaPom]), log, async (dir, progress) => {
+      let downloaded = 0;
+      progress.set("resolving and downloading jars");
+      await runCommand(
+        "mvn",
+        [
+          "-B",
+          "-Dstyle.color=never",
+          "-f",
+          kafkaPom,
+          "dependency:copy-dependencies",
+          `-DoutputDirectory=${join(dir, "libs")}`,
+          "-DincludeScope=runtime",
+        ],
+        {
+          onLine: (line) => {
+            if (MAVEN_DOWNLOADED.test(line)) progress.set("downloading files", ++downloaded, undefined, "files");
+          },
+        },
+      );
       if (!readdirSync(join(dir, "libs")).some((f) => f.startsWith("kafka-tools-"))) {
-        throw new ProvisionError("Maven finished but kafka-tools is missing from the copied jars");
+        throw new Error("Maven finished but kafka-tools is missing from the copied jars");
       }
     }),
   );
 
-  const kubeDir = timed(log, "kubernetes", () =>
+  const kubernetesStep: Step = {
+    name: "kubernetes",
+    what: "compile kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy and kubectl",
+    fix: GO_FIX,
+  };
+  const kubeDir = await timed(log, "kubernetes", () =>
     buildGoModule(
       log,
-      "kubernetes",
+      kubernetesStep,
       [
         "k8s.io/kubernetes/cmd/kube-apiserver",
         "k8s.io/kubernetes/cmd/kube-controller-manager",
@@ -268,14 +379,11 @@ export function provision(log: Log = console.log): Toolchain {
       kubernetesVersionFlags(),
     ),
   );
-  const pauseDir = timed(log, "pause image", () => buildPauseImage(log));
-  const toolboxDir = timed(log, "toolbox image", () => buildToolboxImage(log, need(debian, "/bin/busybox")));
-  const etcdDir = timed(log, "etcd", () => buildGoModule(log, "etcd", ["."]));
-  const helmDir = timed(log, "helm", () =>
-    cachedDir("helm", inputKey([], [HELM_MODULE]), log, (dir) => {
-      run("go", ["install", "-ldflags=-s -w", HELM_MODULE], { env: { ...goEnv, GOBIN: dir } });
-    }),
-  );
+  const pauseDir = await timed(log, "pause image", () => buildPauseImage(log));
+  const toolboxDir = await timed(log, "toolbox image", () => buildToolboxImage(log, need(debian, "/bin/busybox")));
+  const etcdStep: Step = { name: "etcd", what: "compile etcd", fix: GO_FIX };
+  const etcdDir = await timed(log, "etcd", () => buildGoModule(log, etcdStep, ["."]));
+  const helmDir = await timed(log, "helm", () => buildHelm(log));
 
   return {
     java,
@@ -307,11 +415,10 @@ export function provision(log: Log = console.log): Toolchain {
 
 // `npm run env:provision`: provision only, without starting anything.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  try {
-    const tools = provision();
-    console.log(JSON.stringify(tools, null, 2));
-  } catch (error) {
-    console.error(`env:provision failed: ${(error as Error).message}`);
-    process.exit(1);
-  }
+  provision()
+    .then((tools) => console.log(JSON.stringify(tools, null, 2)))
+    .catch((error: Error) => {
+      console.error(`env:provision failed: ${error.message}`);
+      process.exit(1);
+    });
 }

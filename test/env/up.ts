@@ -11,7 +11,7 @@ async function main() {
   // A half-dead stack from an earlier run is stopped before a fresh start.
   await stopStack();
   const started = Date.now();
-  const tools = provision();
+  const tools = await provision();
   const env = await startStack(tools);
   console.log(`env: up in ${((Date.now() - started) / 1000).toFixed(1)}s; wrote ${envFile}`);
   console.log(`env: tools in ${env.binDir} (kubectl, helm, kafka-topics, ...); try: export PATH="${env.binDir}:$PATH"`);

@@ -2,17 +2,17 @@
 // namespaced modes, the optional monitoring objects (whose kinds this apiserver does not serve, so they are
 // checked as rendered), values the schema or the templates refuse, and a server-side dry run of what renders.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import yaml from "js-yaml";
+import { HELM } from "../env/layout.ts";
 import { repoRoot } from "../support/processes.ts";
 import { runTool, uniqueName } from "../support/stack-env.ts";
 
 const chart = join(repoRoot, "charts", "lagpilot");
 const rulesFile = join(chart, "files", "alerts.rules.yaml");
-// helm template runs without a cluster; the version the local stack runs.
-const KUBE_VERSION = "1.34.0";
 
 interface K8sObject {
   apiVersion: string;
@@ -34,17 +34,7 @@ async function render(
   values: Record<string, string> = {},
   extra: string[] = [],
 ): Promise<string> {
-  return helm([
-    "template",
-    release,
-    chart,
-    "-n",
-    namespace,
-    "--kube-version",
-    KUBE_VERSION,
-    ...setArgs(values),
-    ...extra,
-  ]);
+  return helm(["template", release, chart, "-n", namespace, ...setArgs(values), ...extra]);
 }
 
 function objects(manifest: string): K8sObject[] {
@@ -68,6 +58,34 @@ interface ValuesCase {
   name: string;
   values: Record<string, string>;
 }
+
+// Without a cluster helm assumes the Kubernetes version its release build was linked with; a helm built
+// without release flags assumes v1.20 and refuses the chart's kubeVersion. So no --kube-version here.
+describe("chart: the helm the stack provides", () => {
+  it("reports its release version, as release helm does", async () => {
+    assert.equal((await helm(["version", "--template", "{{.Version}}"])).trim(), HELM.version);
+  });
+
+  it("assumes a Kubernetes the chart's kubeVersion accepts when no cluster is asked", async () => {
+    const probe = mkdtempSync(join(tmpdir(), "helm-capabilities-"));
+    try {
+      mkdirSync(join(probe, "templates"));
+      writeFileSync(join(probe, "Chart.yaml"), "apiVersion: v2\nname: probe\nversion: 0.1.0\n");
+      writeFileSync(join(probe, "templates", "kube.yaml"), "kube: {{ .Capabilities.KubeVersion.Version }}\n");
+      const assumed = /kube: v(\d+)\.(\d+)\./.exec(await helm(["template", probe]));
+      assert.ok(assumed, "helm printed the Kubernetes version it assumes");
+      const floor = /^kubeVersion: ">=(\d+)\.(\d+)\./m.exec(readFileSync(join(chart, "Chart.yaml"), "utf8"));
+      assert.ok(floor, "Chart.yaml has a kubeVersion floor");
+      const [major, minor] = [Number(assumed[1]), Number(assumed[2])];
+      assert.ok(
+        major > Number(floor[1]) || (major === Number(floor[1]) && minor >= Number(floor[2])),
+        `helm assumes Kubernetes v${major}.${minor}, below the chart's floor ${floor[1]}.${floor[2]}`,
+      );
+    } finally {
+      rmSync(probe, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("chart: helm lint", () => {
   const cases: ValuesCase[] = [

@@ -6,12 +6,16 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as k8s from "@kubernetes/client-node";
+import { muteKafkajsTimerWarning } from "../../../operator/src/kafka/kafkajs-timer-warning.ts";
 import { logDir, repoRoot } from "../../env/layout.ts";
 import { PodRunner } from "../../env/pod-runner.ts";
 import { provision } from "../../env/provision.ts";
 import { readStackEnv, stackIsHealthy, startStack, stopStack } from "../../env/stack.ts";
 import { LocalOperatorFleet } from "../local-operators.ts";
 import { runFuzz } from "./run-fuzz.ts";
+
+// This process talks to Kafka with kafkajs; its one known timer warning is noise (see the module).
+muteKafkajsTimerWarning();
 
 const { values: flags } = parseArgs({
   options: {
@@ -47,7 +51,7 @@ async function main() {
   if (!(await stackIsHealthy())) {
     log("fuzz: starting the local stack");
     await stopStack(() => {});
-    await startStack(provision(log), log);
+    await startStack(await provision(log), log);
     cleanups.push(() => stopStack(() => {}));
   }
   const env = readStackEnv();

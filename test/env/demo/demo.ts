@@ -84,7 +84,7 @@ async function main() {
       );
     }
     say("demo: starting the local stack (first run builds Kubernetes from source: about 10 minutes)");
-    await startStack(provision(say), say);
+    await startStack(await provision(say), say);
     cleanups.push(() => stopStack(() => {}));
   }
   const env = readStackEnv();

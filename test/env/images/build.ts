@@ -72,7 +72,8 @@ export interface BuiltImage {
   rebuilt: boolean;
 }
 
-export function buildImages(log: Log = console.log, tools: Toolchain = provision(log)): BuiltImage[] {
+export async function buildImages(log: Log = console.log, provisioned?: Toolchain): Promise<BuiltImage[]> {
+  const tools = provisioned ?? (await provision(log));
   const buildah = tools.node.buildah;
   // A store of this checkout's own: layers are re-used between builds, nothing lands in the machine's.
   const store = ["--root", join(imagesDir, "store"), "--runroot", join(imagesDir, "run")];
@@ -144,7 +145,8 @@ export function buildImages(log: Log = console.log, tools: Toolchain = provision
  * `contextDir`, built in the same store as the project's images (its base is there, nothing is pulled), then
  * loaded into the running node. Returns the name the node knows it by.
  */
-export function buildUserImage(name: string, contextDir: string, tools: Toolchain = provision(() => {})): string {
+export async function buildUserImage(name: string, contextDir: string, provisioned?: Toolchain): Promise<string> {
+  const tools = provisioned ?? (await provision(() => {}));
   const buildah = tools.node.buildah;
   const store = ["--root", join(imagesDir, "store"), "--runroot", join(imagesDir, "run")];
   const full = fullName(name);
@@ -161,10 +163,8 @@ export function buildUserImage(name: string, contextDir: string, tools: Toolchai
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  try {
-    buildImages();
-  } catch (error) {
-    console.error(`images:build failed: ${(error as Error).message}`);
+  buildImages().catch((error: Error) => {
+    console.error(`images:build failed: ${error.message}`);
     process.exit(1);
-  }
+  });
 }
