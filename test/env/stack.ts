@@ -1,6 +1,6 @@
 // Starts and stops the local stack: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, one node
 // (containerd, kubelet, kube-proxy; see node/) and a KRaft Kafka broker with a PLAINTEXT and a SASL/SCRAM
-// listener on loopback and a PLAINTEXT listener for Pods. The apiserver and the Pod listener bind the
+// listener on loopback and the same two for Pods. The apiserver and the Pod listener bind the
 // machine side of the node's veth, an address only this machine has; everything else binds loopback.
 import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
@@ -31,6 +31,8 @@ export interface StackEnv {
     saslBootstrap: string;
     /** Kafka's listener for Pods on the node (the machine side of the node's veth). */
     podBootstrap: string;
+    /** The same for SASL/SCRAM (SASL_PLAINTEXT), with the users of `sasl` and `scramSha256`. */
+    podSaslBootstrap: string;
     sasl: { mechanism: "scram-sha-512"; username: string; password: string };
     scramSha256: { username: string; password: string };
   };
@@ -215,7 +217,7 @@ function writeWrappers(tools: Toolchain, kubeconfig: string) {
 }
 
 function kafkaServerProperties(
-  ports: { plain: number; sasl: number; controller: number; pod: number },
+  ports: { plain: number; sasl: number; controller: number; pod: number; podSasl: number },
   podHost: string,
   dataDir: string,
 ) {
@@ -224,14 +226,16 @@ function kafkaServerProperties(
     "process.roles=broker,controller",
     "node.id=1",
     `controller.quorum.voters=1@127.0.0.1:${ports.controller}`,
-    `listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},POD://${podHost}:${ports.pod},CONTROLLER://127.0.0.1:${ports.controller}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},POD://${podHost}:${ports.pod}`,
-    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,POD:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    `listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},POD://${podHost}:${ports.pod},POD_SASL://${podHost}:${ports.podSasl},CONTROLLER://127.0.0.1:${ports.controller}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},POD://${podHost}:${ports.pod},POD_SASL://${podHost}:${ports.podSasl}`,
+    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,POD:PLAINTEXT,POD_SASL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
     "controller.listener.names=CONTROLLER",
     "inter.broker.listener.name=PLAINTEXT",
     "sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256",
     `listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=${scramJaas}`,
     `listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=${scramJaas}`,
+    `listener.name.pod_sasl.scram-sha-512.sasl.jaas.config=${scramJaas}`,
+    `listener.name.pod_sasl.scram-sha-256.sasl.jaas.config=${scramJaas}`,
     `log.dirs=${dataDir}`,
     "num.partitions=1",
     "auto.create.topics.enable=false",
@@ -345,6 +349,7 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
       sasl: await freePort(),
       controller: await freePort(),
       pod: await freePort(),
+      podSasl: await freePort(),
     };
     const kafkaData = join(stateDir, "data", "kafka");
     const serverProperties = join(stateDir, "data", "server.properties");
@@ -489,6 +494,7 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
         bootstrap: `127.0.0.1:${kafkaPorts.plain}`,
         saslBootstrap: `127.0.0.1:${kafkaPorts.sasl}`,
         podBootstrap: `${plan.hostIp}:${kafkaPorts.pod}`,
+        podSaslBootstrap: `${plan.hostIp}:${kafkaPorts.podSasl}`,
         sasl: { mechanism: "scram-sha-512", ...scram512 },
         scramSha256: scram256,
       },
