@@ -106,14 +106,28 @@ async function produce(topic: string, values: string[]): Promise<void> {
   }
 }
 
+// One operator, installed with the chart, for the whole file: it watches the three namespaces below.
+const namespaces = { team: uniqueName("node-team"), roll: uniqueName("node-roll"), sasl: uniqueName("node-sasl") };
+let operator: OperatorRelease | undefined;
+
+before(async () => {
+  await installCrd();
+  for (const namespace of Object.values(namespaces)) await createNamespace(namespace);
+  operator = await installOperator("lagpilot", namespaces.team, Object.values(namespaces));
+});
+
+after(async () => {
+  await operator?.uninstall().catch(() => {});
+  for (const namespace of Object.values(namespaces)) await deleteNamespace(namespace);
+});
+
 describe("node: a team's image, its environment and volumes, memory and CPU under load", { concurrency: false }, () => {
-  const namespace = uniqueName("node-e2e");
+  const namespace = namespaces.team;
   const topic = uniqueName("node-e2e-orders");
   const group = "orders";
   const image = `lagpilot.local/team-consumer:${Date.now().toString(36)}`;
   const ledger = join(stateDir, "node-e2e", namespace);
   const context = mkdtempSync(join(tmpdir(), "lagpilot-user-image-"));
-  let operator: OperatorRelease | undefined;
 
   before(async () => {
     // The team's image: the runtime image plus their handler module, as the runtime's Dockerfile tells them.
@@ -126,9 +140,6 @@ describe("node: a team's image, its environment and volumes, memory and CPU unde
 
     mkdirSync(ledger, { recursive: true });
     chmodSync(ledger, 0o777);
-    await installCrd();
-    await createNamespace(namespace);
-    operator = await installOperator("lagpilot", namespace, [namespace]);
     const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
     await admin.createTopic(topic, 2);
     await admin.close();
@@ -196,8 +207,6 @@ describe("node: a team's image, its environment and volumes, memory and CPU unde
   });
 
   after(async () => {
-    await operator?.uninstall().catch(() => {});
-    await deleteNamespace(namespace);
     rmSync(context, { recursive: true, force: true });
     rmSync(ledger, { recursive: true, force: true });
   });
@@ -262,10 +271,9 @@ describe("node: a team's image, its environment and volumes, memory and CPU unde
 });
 
 describe("node: an http handler in a sidecar; tier changes roll out to completion", { concurrency: false }, () => {
-  const namespace = uniqueName("node-roll");
+  const namespace = namespaces.roll;
   const topic = uniqueName("node-roll-orders");
   const group = "payments";
-  let operator: OperatorRelease | undefined;
 
   // Answers every POST of the http handler and logs how many messages it got.
   const sidecarScript = [
@@ -322,9 +330,6 @@ describe("node: an http handler in a sidecar; tier changes roll out to completio
   }
 
   before(async () => {
-    await installCrd();
-    await createNamespace(namespace);
-    operator = await installOperator("lagpilot", namespace, [namespace]);
     const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
     await admin.createTopic(topic, 2);
     await admin.close();
@@ -358,11 +363,6 @@ describe("node: an http handler in a sidecar; tier changes roll out to completio
       ),
     );
     await rolledOut("Standard", 2);
-  });
-
-  after(async () => {
-    await operator?.uninstall().catch(() => {});
-    await deleteNamespace(namespace);
   });
 
   it("delivers messages to the http handler in the sidecar container", async () => {
@@ -404,11 +404,10 @@ describe("node: an http handler in a sidecar; tier changes roll out to completio
 });
 
 describe("node: a changed SASL credentials Secret reaches the consumers without a restart by hand", () => {
-  const namespace = uniqueName("node-sasl");
+  const namespace = namespaces.sasl;
   const topic = uniqueName("node-sasl-orders");
   const group = "ledger";
   const user = uniqueName("team");
-  let operator: OperatorRelease | undefined;
 
   /** Sets the user's SCRAM-SHA-512 password on the broker (creating the user the first time). */
   const setBrokerPassword = (password: string) =>
@@ -451,9 +450,6 @@ describe("node: a changed SASL credentials Secret reaches the consumers without 
   }
 
   before(async () => {
-    await installCrd();
-    await createNamespace(namespace);
-    operator = await installOperator("lagpilot", namespace, [namespace]);
     const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
     await admin.createTopic(topic, 1);
     await admin.close();
@@ -480,8 +476,6 @@ describe("node: a changed SASL credentials Secret reaches the consumers without 
   });
 
   after(async () => {
-    await operator?.uninstall().catch(() => {});
-    await deleteNamespace(namespace);
     await runTool("kafka-configs", [
       "--bootstrap-server",
       env.kafka.bootstrap,
