@@ -2,6 +2,7 @@
 // kubelet puts its Pods under it, containerd and its shims run in it, so stopping the node is killing
 // whatever is in it and removing it.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -34,6 +35,10 @@ export function createNodeCgroup(name: string) {
       }
     }
   }
+  // A new cgroup weighs as much as one busy process of the machine, however many Pods run in it; weigh
+  // the node as the kubelet weighs its Pods' cgroup: 1024 per core it offers (its whole machine).
+  const cpuShares = join(CGROUP_FS, "cpu", name, "cpu.shares");
+  if (existsSync(cpuShares)) writeFileSync(cpuShares, String(1024 * availableParallelism()));
   mkdirSync(join(trackingHierarchy(), name, "runtime"), { recursive: true });
 }
 

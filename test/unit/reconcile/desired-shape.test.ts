@@ -93,6 +93,12 @@ describe("the owned objects of the smallest spec", () => {
                   { name: "NODE_OPTIONS", value: "--max-old-space-size=384" },
                 ],
                 ports: [{ name: "metrics", containerPort: 8080, protocol: "TCP" }],
+                startupProbe: {
+                  httpGet: { path: "/healthz", port: "metrics" },
+                  periodSeconds: 2,
+                  timeoutSeconds: 3,
+                  failureThreshold: 90,
+                },
                 livenessProbe: {
                   httpGet: { path: "/healthz", port: "metrics" },
                   periodSeconds: 10,

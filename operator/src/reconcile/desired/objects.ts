@@ -96,6 +96,14 @@ export function desiredDeployment(context: RenderContext): k8s.V1Deployment {
     ),
     ...(template.envFrom ? { envFrom: template.envFrom as k8s.V1EnvFromSource[] } : {}),
     ports: [{ name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" }],
+    // Liveness starts once this passes: a consumer starting on a busy node (loading its modules, a large
+    // handler) gets up to three minutes instead of the liveness probe's thirty seconds before a restart.
+    startupProbe: {
+      httpGet: { path: "/healthz", port: "metrics" },
+      periodSeconds: 2,
+      timeoutSeconds: 3,
+      failureThreshold: 90,
+    },
     livenessProbe: {
       httpGet: { path: "/healthz", port: "metrics" },
       periodSeconds: 10,
