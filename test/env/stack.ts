@@ -197,7 +197,7 @@ const kafkaTools: Record<string, string> = {
   "kafka-consumer-groups": "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
   "kafka-consumer-perf-test": "org.apache.kafka.tools.ConsumerPerformance",
   "kafka-producer-perf-test": "org.apache.kafka.tools.ProducerPerformance",
-  "kafka-configs": "org.apache.kafka.tools.ConfigCommand",
+  "kafka-configs": "kafka.admin.ConfigCommand",
 };
 
 function writeWrappers(tools: Toolchain, kubeconfig: string) {

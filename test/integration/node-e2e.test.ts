@@ -224,7 +224,7 @@ describe("node: a team's image, its environment and volumes, memory and CPU unde
       "--",
       "sh",
       "-c",
-      'echo "$TEAM_REGION|$TEAM_API_TOKEN|$LEDGER_DIR"; cat /etc/team/settings.json; ls /app/team',
+      'echo "$TEAM_REGION|$TEAM_API_TOKEN|$LEDGER_DIR"; cat /etc/team/settings.json; echo; ls /app/team',
     ]);
     assert.deepEqual(seen.trim().split("\n"), ["north|token-from-secret|/ledger", '{"region":"north"}', "handler.ts"]);
   });
