@@ -9,9 +9,12 @@ import { z } from "zod";
 // keeps them equal. They are not imported from there because the runtime image carries only consumer-runtime/.
 export const tierNames = ["Standard", "Buffered", "Dedicated"] as const;
 export const commitModes = ["batch", "interval"] as const;
+export const groupProtocols = ["consumer", "classic"] as const;
+export type GroupProtocol = (typeof groupProtocols)[number];
 export const builtinDefaults = {
   batch: { size: 32, maxWaitMs: 50 },
   consumer: {
+    groupProtocol: "consumer" as GroupProtocol,
     sessionTimeoutMs: 30_000,
     heartbeatIntervalMs: 3000,
     rebalanceTimeoutMs: 60_000,
@@ -39,6 +42,8 @@ export const batchSchema = z.strictObject({
 const consumerDefaults = builtinDefaults.consumer;
 export const consumerSchema = z
   .strictObject({
+    /** consumer: Kafka 4's broker-assigned protocol (KIP-848), only moved partitions stop; classic: eager rebalances. */
+    groupProtocol: z.enum(groupProtocols).default(consumerDefaults.groupProtocol),
     sessionTimeoutMs: z.int().min(1000).max(3_600_000).default(consumerDefaults.sessionTimeoutMs),
     heartbeatIntervalMs: z.int().min(100).max(60_000).default(consumerDefaults.heartbeatIntervalMs),
     rebalanceTimeoutMs: z.int().min(1000).max(3_600_000).default(consumerDefaults.rebalanceTimeoutMs),
@@ -154,33 +159,40 @@ export const kafkaSchema = z.strictObject({
   sasl: saslSchema.optional(),
 });
 
-export const runtimeConfigSchema = z.strictObject({
-  groupId: z.string().min(1),
-  topics: z.array(z.string().min(1)).min(1),
-  startFrom: z.enum(["earliest", "latest"]).default("latest"),
-  tier: tierSchema.default("Standard"),
-  /** Kafka client library; auto picks the one measured best for the tier (docs/adr/0003). */
-  client: z.enum(["auto", ...clientNames]).default("auto"),
-  batch: batchSchema.default({ ...batchDefaults }),
-  consumer: consumerSchema.default(() => consumerSchema.parse({})),
-  processing: processingSchema.default(() => processingSchema.parse({})),
-  kafka: kafkaSchema,
-  buffer: z
-    .strictObject({
-      /** Messages held (queued or in flight) before partitions are paused. */
-      maxMessages: z.int().min(1).default(20_000),
-      maxBytes: z
-        .int()
-        .min(1024)
-        .default(64 * 1024 * 1024),
-    })
-    .default({ maxMessages: 20_000, maxBytes: 64 * 1024 * 1024 }),
-  server: z.strictObject({ port: z.int().min(0).max(65_535).default(8080) }).default({ port: 8080 }),
-  shutdown: z
-    .strictObject({ gracePeriodMs: z.int().min(0).max(3_600_000).default(25_000) })
-    .default({ gracePeriodMs: 25_000 }),
-  log: z.strictObject({ level: z.enum(["debug", "info", "warn", "error"]).default("info") }).default({ level: "info" }),
-});
+export const runtimeConfigSchema = z
+  .strictObject({
+    groupId: z.string().min(1),
+    topics: z.array(z.string().min(1)).min(1),
+    startFrom: z.enum(["earliest", "latest"]).default("latest"),
+    tier: tierSchema.default("Standard"),
+    /** Kafka client library; auto picks the one measured best for the tier (docs/adr/0003). */
+    client: z.enum(["auto", ...clientNames]).default("auto"),
+    batch: batchSchema.default({ ...batchDefaults }),
+    consumer: consumerSchema.default(() => consumerSchema.parse({})),
+    processing: processingSchema.default(() => processingSchema.parse({})),
+    kafka: kafkaSchema,
+    buffer: z
+      .strictObject({
+        /** Messages held (queued or in flight) before partitions are paused. */
+        maxMessages: z.int().min(1).default(20_000),
+        maxBytes: z
+          .int()
+          .min(1024)
+          .default(64 * 1024 * 1024),
+      })
+      .default({ maxMessages: 20_000, maxBytes: 64 * 1024 * 1024 }),
+    server: z.strictObject({ port: z.int().min(0).max(65_535).default(8080) }).default({ port: 8080 }),
+    shutdown: z
+      .strictObject({ gracePeriodMs: z.int().min(0).max(3_600_000).default(25_000) })
+      .default({ gracePeriodMs: 25_000 }),
+    log: z
+      .strictObject({ level: z.enum(["debug", "info", "warn", "error"]).default("info") })
+      .default({ level: "info" }),
+  })
+  .refine((c) => !(c.client === "kafkajs" && c.consumer.groupProtocol === "consumer"), {
+    path: ["client"],
+    message: "kafkajs speaks only the classic group protocol: set consumer.groupProtocol: classic or client: auto",
+  });
 
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
 export type RuntimeConfigInput = z.input<typeof runtimeConfigSchema>;

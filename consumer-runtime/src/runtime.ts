@@ -4,7 +4,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ConsumerClientOptions, KafkaProducerClient } from "./client/contract.ts";
 import { KafkajsProducerClient } from "./client/kafkajs.ts";
-import { type RuntimeConfig, resolveSecrets } from "./config.ts";
+import { type ClientName, type GroupProtocol, type RuntimeConfig, resolveSecrets } from "./config.ts";
 import type { Handler } from "./handlers/contract.ts";
 import { createHandler } from "./handlers/index.ts";
 import type { Logger } from "./log.ts";
@@ -26,11 +26,20 @@ export interface Runtime {
   failed: Promise<Error>;
 }
 
+/**
+ * The client `client: auto` runs: under the consumer group protocol (KIP-848) only @platformatic/kafka speaks
+ * it; under the classic protocol each tier's measured default (docs/adr/0003, docs/adr/0008).
+ */
+export function defaultClient(protocol: GroupProtocol, tierDefault: ClientName): ClientName {
+  return protocol === "consumer" ? "platformatic" : tierDefault;
+}
+
 /** `groupInstanceId`: the Pod's name, stable across container restarts, for static group membership. */
 export async function startRuntime(config: RuntimeConfig, log: Logger, groupInstanceId?: string): Promise<Runtime> {
   const secrets = resolveSecrets(config.kafka);
   const tier = tiers[config.tier];
-  const clientName = config.client === "auto" ? tier.defaultClient : config.client;
+  const clientName =
+    config.client === "auto" ? defaultClient(config.consumer.groupProtocol, tier.defaultClient) : config.client;
   const options: ConsumerClientOptions = {
     clientId: config.kafka.clientId,
     groupId: config.groupId,

@@ -1,12 +1,18 @@
 // Throughput benchmark of the consumer runtime (not a test): on the local stack, pre-produce N messages of S
-// bytes, then measure one after another Kafka's own ConsumerPerformance (the yardstick) and every tier x client
-// with the noop handler. Prints a table and writes test/bench/results/runtime.json.
+// bytes per data set (size x partition count), then in each of --repeat rounds measure Kafka's own
+// ConsumerPerformance (the yardstick) on the same topic and every tier x client with the noop handler. Each row
+// is the median of its rounds; its ratio is the median of the per-round ratios to that round's yardstick.
+// Standard's latency is measured at a steady offered load (--latency-rate msg/s). kafkajs runs the classic
+// group protocol (the only one it speaks); @platformatic/kafka the consumer protocol (KIP-848), as `auto` does.
+// Prints a table and writes test/bench/results/runtime.json.
 //
-//   node test/bench/runtime.ts [--messages 1000000] [--size 100] [--partitions 12] [--json]
-//                              [--tiers Standard,Buffered,Dedicated] [--clients kafkajs,platformatic] [--profile]
-//                              [--repeat 1] [--latency-seconds 5]
+//   node test/bench/runtime.ts [--messages 5000000] [--large-messages 1000000] [--sizes 100,1024]
+//                              [--partitions 3,12] [--repeat 3] [--tiers Standard,Buffered,Dedicated]
+//                              [--clients kafkajs,platformatic] [--profile] [--latency-rate 10000]
+//                              [--latency-seconds 5] [--json]
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 import type { RuntimeConfigInput } from "../../consumer-runtime/src/config.ts";
@@ -28,21 +34,21 @@ muteKafkajsTimerWarning();
 
 const { values: args } = parseArgs({
   options: {
-    messages: { type: "string", default: "1000000" },
-    size: { type: "string", default: "100" },
-    partitions: { type: "string", default: "12" },
+    messages: { type: "string", default: "5000000" },
+    /** Messages of the data sets of 1 KiB and more (5M x 1 KiB would be 5 GB of log per partition count). */
+    "large-messages": { type: "string", default: "1000000" },
+    sizes: { type: "string", default: "100,1024" },
+    partitions: { type: "string", default: "3,12" },
     json: { type: "boolean", default: false },
     tiers: { type: "string", default: "Standard,Buffered,Dedicated" },
     clients: { type: "string", default: "kafkajs,platformatic" },
     profile: { type: "boolean", default: false },
+    "latency-rate": { type: "string", default: "10000" },
     "latency-seconds": { type: "string", default: "5" },
-    /** Runs of each tier x client; the median is reported (the machine is shared and noisy). */
-    repeat: { type: "string", default: "1" },
+    /** Rounds; each row is the median (the machine is shared and noisy). */
+    repeat: { type: "string", default: "3" },
   },
 });
-const messages = Number(args.messages);
-const size = Number(args.size);
-const partitions = Number(args.partitions);
 const tiers = args.tiers.split(",") as ("Standard" | "Buffered" | "Dedicated")[];
 const clients = args.clients.split(",") as ("kafkajs" | "platformatic")[];
 const resultsDir = join(repoRoot, "test/bench/results");
@@ -50,9 +56,20 @@ const say = (line: string) => {
   if (!args.json) process.stderr.write(`${line}\n`);
 };
 
+interface DataSet {
+  messages: number;
+  size: number;
+  partitions: number;
+  topic: string;
+}
+
 interface Row {
+  size: number;
+  partitions: number;
+  messages: number;
   tier: string;
   client: string;
+  protocol: string;
   msgPerSec: number;
   mbPerSec: number;
   p50Ms: number | null;
@@ -63,12 +80,18 @@ interface Row {
   ratioToYardstick: number;
 }
 
+const protocolOf = (client: string) => (client === "kafkajs" ? "classic" : "consumer");
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+
 const env = stackEnv();
 const bootstrap = env.kafka.bootstrap;
 const admin = await connectAdmin({ bootstrapServers: [bootstrap] });
 const createdTopics: string[] = [];
 
-async function prepareTopic(): Promise<string> {
+async function prepareTopic(messages: number, size: number, partitions: number): Promise<DataSet> {
   const topic = uniqueName("bench-runtime");
   await admin.createTopic(topic, partitions);
   createdTopics.push(topic);
@@ -91,11 +114,11 @@ async function prepareTopic(): Promise<string> {
   ]);
   const produced = (await admin.logOffsets([topic])).reduce((sum, p) => sum + p.logEndOffset, 0);
   if (produced !== messages) throw new Error(`produced ${produced}, expected ${messages}`);
-  return topic;
+  return { messages, size, partitions, topic };
 }
 
 /** Kafka's ConsumerPerformance: fetch rate without rebalance time, the ceiling for any client on this box. */
-async function yardstick(topic: string): Promise<{ msgPerSec: number; mbPerSec: number }> {
+async function yardstick({ topic, messages }: DataSet): Promise<{ msgPerSec: number; mbPerSec: number }> {
   const out = await runTool("kafka-consumer-perf-test", [
     "--bootstrap-server",
     bootstrap,
@@ -135,14 +158,15 @@ function baseConfig(topic: string, tier: string, client: string): RuntimeConfigI
     startFrom: "earliest",
     tier: tier as RuntimeConfigInput["tier"],
     client: client as RuntimeConfigInput["client"],
+    consumer: { groupProtocol: protocolOf(client) },
     kafka: { bootstrapServers: [bootstrap] },
     log: { level: "info" },
   };
 }
 
 /** Consumes the pre-produced topic with the noop handler; rate from first to last processed message. */
-async function throughput(topic: string, tier: string, client: string) {
-  const profileDir = join(resultsDir, "profiles", `${tier}-${client}`);
+async function throughput({ topic, messages, size, partitions }: DataSet, tier: string, client: string) {
+  const profileDir = join(resultsDir, "profiles", `${tier}-${client}-${size}B-${partitions}p`);
   const extraEnv: Record<string, string> = {};
   if (args.profile) {
     rmSync(profileDir, { recursive: true, force: true });
@@ -178,8 +202,11 @@ async function throughput(topic: string, tier: string, client: string) {
   }
 }
 
-/** Standard tier only: messages produced at a steady rate onto an idle consumer, produce-to-handler time. */
-async function latency(client: string): Promise<{ p50Ms: number | null; p99Ms: number | null }> {
+/**
+ * Standard tier only: --latency-rate msg/s produced onto an idle consumer in 10 ms ticks, produce-to-handler time
+ * (the record's timestamp to the handler call).
+ */
+async function latency(client: string, partitions: number, size: number) {
   const topic = uniqueName("bench-latency");
   await admin.createTopic(topic, partitions);
   createdTopics.push(topic);
@@ -193,25 +220,31 @@ async function latency(client: string): Promise<{ p50Ms: number | null; p99Ms: n
   const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const producer = kafka.producer();
   await producer.connect();
-  // 1,000 msg/s: one message per millisecond-ish tick, spread over partitions by key.
+  const tickMs = 10;
+  const perTick = Math.max(1, Math.round((Number(args["latency-rate"]) * tickMs) / 1000));
+  const value = "x".repeat(size);
   const until = Date.now() + Number(args["latency-seconds"]) * 1000;
-  let i = 0;
+  let sent = 0;
+  let next = Date.now();
   while (Date.now() < until) {
-    await producer.send({ topic, acks: 1, messages: [{ key: `k${i % 64}`, value: "x".repeat(size) }] });
-    i++;
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    const messages = Array.from({ length: perTick }, (_, i) => ({ key: `k${(sent + i) % 64}`, value }));
+    await producer.send({ topic, acks: 1, messages });
+    sent += perTick;
+    next += tickMs;
+    const wait = next - Date.now();
+    if (wait > 0) await sleep(wait);
   }
   await producer.disconnect();
   await waitFor(
     async () =>
-      ((await scrapeMetric(runtime.port, "lagpilot_runtime_messages_processed_total")) ?? 0) >= i ? true : undefined,
+      ((await scrapeMetric(runtime.port, "lagpilot_runtime_messages_processed_total")) ?? 0) >= sent ? true : undefined,
     60_000,
     "latency messages processed",
   );
   await stopRuntime(runtime);
   const result = JSON.parse(readFileSync(latencyFile, "utf8")) as { p50Ms: number; p99Ms: number };
   rmSync(latencyFile, { force: true });
-  return result;
+  return { ...result, offeredPerSec: Math.round((sent * 1000) / Number(args["latency-seconds"]) / 1000) };
 }
 
 /**
@@ -251,35 +284,69 @@ function summarizeProfile(dir: string, top = 10): string[] {
 
 mkdirSync(resultsDir, { recursive: true });
 const rows: Row[] = [];
+const yardsticks: { size: number; partitions: number; messages: number; msgPerSec: number; mbPerSec: number }[] = [];
 const profiles: Record<string, string[]> = {};
-let yard: { msgPerSec: number; mbPerSec: number };
+const sizes = args.sizes.split(",").map(Number);
+const partitionCounts = args.partitions.split(",").map(Number);
+const rounds = Number(args.repeat);
 try {
-  const topic = await prepareTopic();
-  yard = await yardstick(topic);
-  say(`yardstick (ConsumerPerformance): ${Math.round(yard.msgPerSec)} msg/s`);
-  for (const tier of tiers) {
-    for (const client of clients) {
-      const runs = [];
-      for (let r = 0; r < Number(args.repeat); r++) runs.push(await throughput(topic, tier, client));
-      runs.sort((a, b) => a.msgPerSec - b.msgPerSec);
-      const t = runs[Math.floor(runs.length / 2)] as (typeof runs)[number];
-      const lat = tier === "Standard" ? await latency(client) : { p50Ms: null, p99Ms: null };
-      const row: Row = {
-        tier,
-        client,
-        msgPerSec: Math.round(t.msgPerSec),
-        mbPerSec: Number(t.mbPerSec.toFixed(2)),
-        p50Ms: lat.p50Ms,
-        p99Ms: lat.p99Ms,
-        rssMb: Math.round(t.rssMb),
-        cpuUsPerMsg: Number(t.cpuUsPerMsg.toFixed(2)),
-        ratioToYardstick: Number((t.msgPerSec / yard.msgPerSec).toFixed(3)),
-      };
-      rows.push(row);
-      if (args.profile) profiles[`${tier}/${client}`] = summarizeProfile(t.profileDir);
-      say(
-        `${tier}/${client}: ${row.msgPerSec} msg/s, ${row.cpuUsPerMsg} CPU us/msg, p99 ${row.p99Ms ?? "-"} ms, peak RSS ${row.rssMb} MB`,
-      );
+  for (const size of sizes) {
+    const messages = size >= 1024 ? Number(args["large-messages"]) : Number(args.messages);
+    for (const partitions of partitionCounts) {
+      const data = await prepareTopic(messages, size, partitions);
+      // Rounds interleave the yardstick and every row, so drift of the machine's load hits them alike.
+      const yardRuns: { msgPerSec: number; mbPerSec: number }[] = [];
+      const runs = new Map<
+        string,
+        { msgPerSec: number; ratio: number; rssMb: number; cpuUsPerMsg: number; profileDir: string }[]
+      >();
+      for (let round = 0; round < rounds; round++) {
+        const yard = await yardstick(data);
+        yardRuns.push(yard);
+        say(`${size} B, ${partitions} partitions, round ${round + 1}: yardstick ${Math.round(yard.msgPerSec)} msg/s`);
+        for (const tier of tiers) {
+          for (const client of clients) {
+            const t = await throughput(data, tier, client);
+            const key = `${tier}/${client}`;
+            runs.set(key, [...(runs.get(key) ?? []), { ...t, ratio: t.msgPerSec / yard.msgPerSec }]);
+            say(
+              `  ${key}: ${Math.round(t.msgPerSec)} msg/s, ${t.cpuUsPerMsg.toFixed(2)} CPU us/msg, peak RSS ${Math.round(t.rssMb)} MB`,
+            );
+          }
+        }
+      }
+      yardsticks.push({
+        size,
+        partitions,
+        messages,
+        msgPerSec: Math.round(median(yardRuns.map((y) => y.msgPerSec))),
+        mbPerSec: Number(median(yardRuns.map((y) => y.mbPerSec)).toFixed(2)),
+      });
+      for (const tier of tiers) {
+        for (const client of clients) {
+          const all = runs.get(`${tier}/${client}`) ?? [];
+          const msgPerSec = median(all.map((r) => r.msgPerSec));
+          const lat = tier === "Standard" ? await latency(client, partitions, size) : { p50Ms: null, p99Ms: null };
+          rows.push({
+            size,
+            partitions,
+            messages,
+            tier,
+            client,
+            protocol: protocolOf(client),
+            msgPerSec: Math.round(msgPerSec),
+            mbPerSec: Number(((msgPerSec * size) / 1e6).toFixed(2)),
+            p50Ms: lat.p50Ms,
+            p99Ms: lat.p99Ms,
+            rssMb: Math.round(Math.max(...all.map((r) => r.rssMb))),
+            cpuUsPerMsg: Number(median(all.map((r) => r.cpuUsPerMsg)).toFixed(2)),
+            ratioToYardstick: Number(median(all.map((r) => r.ratio)).toFixed(3)),
+          });
+          const last = all.at(-1);
+          if (args.profile && last)
+            profiles[`${tier}/${client} ${size} B ${partitions} partitions`] = summarizeProfile(last.profileDir);
+        }
+      }
     }
   }
 } finally {
@@ -291,10 +358,29 @@ try {
   await admin.close();
 }
 
+/** The goals of the runtime, judged per data set. */
+function goals() {
+  return yardsticks.map(({ size, partitions }) => {
+    const of = (tier: string) => rows.filter((r) => r.size === size && r.partitions === partitions && r.tier === tier);
+    const best = (tier: string) => Math.max(...of(tier).map((r) => r.ratioToYardstick));
+    const dedicated = best("Dedicated");
+    return {
+      size,
+      partitions,
+      dedicatedFastest: of("Dedicated").length > 0 && dedicated >= Math.max(best("Buffered"), best("Standard")),
+      dedicatedHalfOfYardstick: dedicated >= 0.5,
+      bufferedTwoFifthsOfYardstick: best("Buffered") >= 0.4,
+      standardP99Under5Ms: of("Standard").every((r) => r.p99Ms !== null && r.p99Ms < 5),
+      peakRssUnder256Mb: rows.filter((r) => r.size === size && r.partitions === partitions).every((r) => r.rssMb < 256),
+    };
+  });
+}
+
 const result = {
-  settings: { messages, size, partitions },
-  yardstick: { msgPerSec: Math.round(yard.msgPerSec), mbPerSec: yard.mbPerSec },
+  settings: { rounds, latencyRatePerSec: Number(args["latency-rate"]), cpus: (await import("node:os")).cpus().length },
+  yardsticks,
   rows,
+  goals: goals(),
   ...(args.profile ? { profiles } : {}),
 };
 writeFileSync(join(resultsDir, "runtime.json"), `${JSON.stringify(result, null, 2)}\n`);
@@ -302,8 +388,8 @@ writeFileSync(join(resultsDir, "runtime.json"), `${JSON.stringify(result, null, 
 if (args.json) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
-  const targets: Record<string, number> = { Standard: 15_000, Buffered: 75_000, Dedicated: 150_000 };
   const header = [
+    "data set",
     "tier",
     "client",
     "msg/s",
@@ -313,36 +399,41 @@ if (args.json) {
     "RSS MB",
     "CPU us/msg",
     "x yardstick",
-    "target",
   ];
-  const table = [
-    header,
-    [
+  const table = [header];
+  for (const y of yardsticks) {
+    const set = `${y.messages} x ${y.size} B, ${y.partitions} p`;
+    table.push([
+      set,
       "yardstick",
       "ConsumerPerformance",
-      String(Math.round(yard.msgPerSec)),
-      yard.mbPerSec.toFixed(2),
+      String(y.msgPerSec),
+      y.mbPerSec.toFixed(2),
+      "-",
       "-",
       "-",
       "-",
       "1",
-      "-",
-    ],
-    ...rows.map((r) => [
-      r.tier,
-      r.client,
-      String(r.msgPerSec),
-      r.mbPerSec.toFixed(2),
-      String(r.p50Ms ?? "-"),
-      String(r.p99Ms ?? "-"),
-      String(r.rssMb),
-      r.cpuUsPerMsg.toFixed(2),
-      r.ratioToYardstick.toFixed(3),
-      `${r.msgPerSec >= (targets[r.tier] ?? 0) ? "met" : "below"} ${targets[r.tier]}`,
-    ]),
-  ];
+    ]);
+    for (const r of rows.filter((r) => r.size === y.size && r.partitions === y.partitions)) {
+      table.push([
+        set,
+        r.tier,
+        `${r.client} (${r.protocol})`,
+        String(r.msgPerSec),
+        r.mbPerSec.toFixed(2),
+        String(r.p50Ms ?? "-"),
+        String(r.p99Ms ?? "-"),
+        String(r.rssMb),
+        r.cpuUsPerMsg.toFixed(2),
+        r.ratioToYardstick.toFixed(3),
+      ]);
+    }
+  }
   const widths = header.map((_, i) => Math.max(...table.map((row) => (row[i] ?? "").length)));
   for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i] as number)).join("  "));
+  console.log(`\nmedian of ${rounds} round(s) per row; Standard latency at ${args["latency-rate"]} msg/s offered`);
+  console.log(`goals: ${JSON.stringify(result.goals)}`);
   for (const [name, lines] of Object.entries(profiles))
     console.log(`\nprofile ${name} (self time):\n${lines.join("\n")}`);
   console.log(`\nwritten: ${join(resultsDir, "runtime.json")}`);

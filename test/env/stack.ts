@@ -247,6 +247,12 @@ function kafkaServerProperties(
     "share.coordinator.state.topic.replication.factor=1",
     "share.coordinator.state.topic.min.isr=1",
     "group.initial.rebalance.delay.ms=0",
+    // Tests only: a 1 s heartbeat and a 10 s session under the consumer group protocol (KIP-848); the broker
+    // defaults (5 s, also the minimum, and 45 s) would make every assignment change and failover wait longer.
+    "group.consumer.min.heartbeat.interval.ms=500",
+    "group.consumer.heartbeat.interval.ms=1000",
+    "group.consumer.min.session.timeout.ms=6000",
+    "group.consumer.session.timeout.ms=10000",
     "",
   ].join("\n");
 }

@@ -78,15 +78,20 @@ describe("consumer runtime against real Kafka", () => {
     writeFileSync(file, "");
     return file;
   };
-  const config = (over: Partial<RuntimeConfigInput> & { topics: string[] }): RuntimeConfigInput => ({
-    groupId: uniqueName("rt-group"),
-    startFrom: "earliest",
-    kafka: { bootstrapServers: [bootstrap] },
-    processing: { handler: { module: { path: handler.path } }, commit: { mode: "interval", intervalMs: 100 } },
-    consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000, rebalanceTimeoutMs: 20_000 },
-    shutdown: { gracePeriodMs: 10_000 },
-    ...over,
-  });
+  const config = (over: Partial<RuntimeConfigInput> & { topics: string[] }): RuntimeConfigInput => {
+    const cfg: RuntimeConfigInput = {
+      groupId: uniqueName("rt-group"),
+      startFrom: "earliest",
+      kafka: { bootstrapServers: [bootstrap] },
+      processing: { handler: { module: { path: handler.path } }, commit: { mode: "interval", intervalMs: 100 } },
+      consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000, rebalanceTimeoutMs: 20_000 },
+      shutdown: { gracePeriodMs: 10_000 },
+      ...over,
+    };
+    // kafkajs speaks only the classic group protocol.
+    if (cfg.client === "kafkajs") cfg.consumer = { ...cfg.consumer, groupProtocol: "classic" };
+    return cfg;
+  };
   const committedTotal = async (groupId: string, topic: string) =>
     (await admin.committedOffsets(groupId, [topic])).reduce((sum, p) => sum + Math.max(0, p.offset), 0);
 
@@ -217,7 +222,19 @@ describe("consumer runtime against real Kafka", () => {
     const total = 4000;
     await produce({ bootstrap, topic, count: total });
     const file = recordFile();
-    const cfg = config({ topics: [topic], tier: "Standard", client: "platformatic" });
+    // The classic protocol: under KIP-848 the broker refuses a static member's instance id (UNRELEASED_INSTANCE_ID)
+    // until the killed holder's session has expired, since the library never leaves temporarily.
+    const cfg = config({
+      topics: [topic],
+      tier: "Standard",
+      client: "platformatic",
+      consumer: {
+        groupProtocol: "classic",
+        sessionTimeoutMs: 10_000,
+        heartbeatIntervalMs: 1000,
+        rebalanceTimeoutMs: 20_000,
+      },
+    });
     const podA = uniqueName("pod-a");
     const envA = { RECORD_FILE: file, DELAY_MS: "2", POD_NAME: podA };
     const first = await spawnRuntime(cfg, { env: envA });

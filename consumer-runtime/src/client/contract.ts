@@ -47,6 +47,12 @@ export interface ConsumerClientOptions {
   clientId: string;
   groupId: string;
   /**
+   * consumer: Kafka 4's group protocol (KIP-848): the broker assigns partitions and only those that move stop;
+   * the session timeout and heartbeat interval are then the broker's (group.consumer.*). classic: the group
+   * stops for every membership change. Only @platformatic/kafka speaks `consumer`.
+   */
+  groupProtocol: "consumer" | "classic";
+  /**
    * Static membership (group.instance.id): a member that comes back under the same id within the session
    * timeout gets its partitions back without a rebalance, so the rest of the group keeps working. Unset: a
    * dynamic member. Only clients that support it use it (kafkajs 2.2.4 does not).

@@ -91,6 +91,9 @@ export class KafkajsConsumerClient implements KafkaConsumerClient {
   readonly #consumer: Consumer;
 
   constructor(options: ConsumerClientOptions) {
+    if (options.groupProtocol !== "classic") {
+      throw new Error("kafkajs speaks only the classic group protocol (consumer.groupProtocol: classic)");
+    }
     this.#consumer = new Kafka(kafkajsConfig(options)).consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,

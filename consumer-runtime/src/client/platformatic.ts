@@ -1,5 +1,7 @@
 // @platformatic/kafka behind the runtime's client contract. It emits one stream event per message and has no
 // per-partition pause: messages are regrouped per partition, and pausing any partition pauses the stream.
+// Under the consumer group protocol (KIP-848) the library reports no assignment event: the assignment is read
+// from the consumer whenever it may have changed (after each heartbeat, before each delivered message).
 import { Consumer, type Message, type MessagesStream, type SASLOptions } from "@platformatic/kafka";
 import type {
   ConsumedMessage,
@@ -29,17 +31,39 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
   /** Log-end offsets per partition, refreshed every few seconds: the stream's messages do not carry them. */
   #highWatermarks = new Map<string, number>();
   #watermarkTimer: NodeJS.Timeout | undefined;
+  #listener: ConsumerListener | undefined;
+  /** The consumer's assignment last reported to the listener (consumer protocol). */
+  #reportedAssignments: unknown = null;
+  readonly #followsAssignment: boolean;
+  /** Partitions of the assignment last reported, by partitionId. */
+  readonly #assigned = new Set<string>();
 
   constructor(options: ConsumerClientOptions) {
     this.#options = options;
+    this.#followsAssignment = options.groupProtocol === "consumer";
+    // Under the consumer protocol the broker sets the session timeout and heartbeat interval; the library still
+    // checks its own (default 60 s) against the rebalance timeout, so it gets values that pass and mean nothing.
+    const unusedSession = Math.min(options.sessionTimeoutMs, options.rebalanceTimeoutMs);
+    const group =
+      options.groupProtocol === "consumer"
+        ? {
+            groupProtocol: "consumer" as const,
+            rebalanceTimeout: options.rebalanceTimeoutMs,
+            sessionTimeout: unusedSession,
+            heartbeatInterval: Math.min(options.heartbeatIntervalMs, unusedSession),
+          }
+        : {
+            groupProtocol: "classic" as const,
+            sessionTimeout: options.sessionTimeoutMs,
+            heartbeatInterval: options.heartbeatIntervalMs,
+            rebalanceTimeout: options.rebalanceTimeoutMs,
+          };
     this.#consumer = new Consumer({
       clientId: options.clientId,
       groupId: options.groupId,
       groupInstanceId: options.groupInstanceId,
       bootstrapBrokers: options.bootstrapServers,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: options.heartbeatIntervalMs,
-      rebalanceTimeout: options.rebalanceTimeoutMs,
+      ...group,
       minBytes: options.fetchMinBytes,
       maxWaitTime: options.fetchMaxWaitMs,
       maxBytesPerPartition: options.maxBytesPerPartition,
@@ -75,24 +99,27 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
   }
 
   async run(listener: ConsumerListener): Promise<void> {
-    this.#consumer.on("consumer:group:join", (payload) => {
-      const assignment: TopicPartition[] = [];
-      for (const a of payload.assignments ?? []) {
-        for (const partition of a.partitions) assignment.push({ topic: a.topic, partition });
-      }
-      listener.onAssigned(assignment);
-    });
+    this.#listener = listener;
+    if (this.#options.groupProtocol === "consumer") {
+      this.#consumer.on("consumer:heartbeat:end", () => this.#checkAssignment());
+    } else {
+      this.#consumer.on("consumer:group:join", (payload) => this.#report(payload.assignments ?? []));
+    }
     this.#consumer.on("consumer:group:rebalance", () => listener.onRebalancing());
+    const classic =
+      this.#options.groupProtocol === "classic"
+        ? { sessionTimeout: this.#options.sessionTimeoutMs, heartbeatInterval: this.#options.heartbeatIntervalMs }
+        : {};
     const stream = await this.#consumer.consume({
       topics: this.#topics,
       mode: "committed",
       fallbackMode: this.#startFrom,
       autocommit: false,
-      sessionTimeout: this.#options.sessionTimeoutMs,
-      heartbeatInterval: this.#options.heartbeatIntervalMs,
+      ...classic,
       rebalanceTimeout: this.#options.rebalanceTimeoutMs,
       highWaterMark: 4096,
     });
+    this.#checkAssignment();
     this.#stream = stream;
     this.#watermarkTimer = setInterval(() => void this.#refreshWatermarks(), 5000).unref();
     void this.#refreshWatermarks();
@@ -113,8 +140,35 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
     }
   }
 
+  /**
+   * Consumer protocol only: reports the assignment when the consumer's changed. The library replaces its
+   * `assignments` array on every change, so comparing the reference is enough.
+   */
+  #checkAssignment(): void {
+    if (!this.#followsAssignment || !this.#listener) return;
+    const current = this.#consumer.assignments;
+    if (current === null || current === this.#reportedAssignments) return;
+    this.#reportedAssignments = current;
+    this.#report(current);
+  }
+
+  #report(assignments: readonly { topic: string; partitions: number[] }[]): void {
+    const assignment: TopicPartition[] = [];
+    this.#assigned.clear();
+    for (const a of assignments) {
+      for (const partition of a.partitions) {
+        assignment.push({ topic: a.topic, partition });
+        this.#assigned.add(partitionId(a.topic, partition));
+      }
+    }
+    this.#listener?.onAssigned(assignment);
+  }
+
   #collect(message: RawMessage, listener: ConsumerListener): void {
+    if (this.#followsAssignment && this.#consumer.assignments !== this.#reportedAssignments) this.#checkAssignment();
     const id = partitionId(message.topic, message.partition);
+    // Records fetched before a partition was revoked still come out of the stream: its next owner handles them.
+    if (!this.#assigned.has(id)) return;
     let batch = this.#pending.get(id);
     if (!batch) {
       const highWatermark = this.#highWatermarks.get(id);

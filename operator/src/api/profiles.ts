@@ -10,10 +10,15 @@ export const batchingTiers: readonly Tier[] = ["Buffered", "Dedicated"];
 export const commitModes = ["batch", "interval"] as const;
 export type CommitMode = (typeof commitModes)[number];
 
+/** consumer: Kafka 4's group protocol (KIP-848); classic: the eager protocol every Kafka speaks. */
+export const groupProtocols = ["consumer", "classic"] as const;
+export type GroupProtocol = (typeof groupProtocols)[number];
+
 export const profileNames = ["realtime", "analytics", "high-volume", "ai-inference", "io-bound", "db-writer"] as const;
 export type ProfileName = (typeof profileNames)[number];
 
 export interface ConsumerSettings {
+  groupProtocol: GroupProtocol;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   rebalanceTimeoutMs: number;
@@ -57,6 +62,7 @@ export const builtinDefaults: TunableSettings = {
   tier: "Standard",
   batch: { size: 32, maxWaitMs: 50 },
   consumer: {
+    groupProtocol: "consumer",
     sessionTimeoutMs: 30_000,
     heartbeatIntervalMs: 3000,
     rebalanceTimeoutMs: 60_000,

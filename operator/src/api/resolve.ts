@@ -19,9 +19,17 @@ export function effectiveGroupId(spec: Pick<KafkaConsumerGroupSpec, "groupId">, 
   return spec.groupId ?? `${namespace}.${name}`;
 }
 
+/** What the operator learned about the Kafka cluster that a default depends on. */
+export interface BrokerFeatures {
+  /** The broker answers ConsumerGroupHeartbeat (API key 68): the consumer group protocol of KIP-848. */
+  consumerGroupProtocol: boolean;
+}
+
+/** `broker`: undefined until Kafka has answered once; defaults that depend on it then take the built-in value. */
 export function resolveSettings(
   spec: KafkaConsumerGroupSpec,
   object: { namespace: string; name: string },
+  broker?: BrokerFeatures,
 ): ResolvedSettings {
   const profile = spec.profile ? profiles[spec.profile] : undefined;
   const sources: Record<string, Source> = {};
@@ -56,6 +64,7 @@ export function resolveSettings(
   const consumer = pickAll<ConsumerSettings>("consumer", spec.consumer, profile?.consumer, builtinDefaults.consumer);
   const commit = pickAll<CommitSettings>("commit", spec.processing.commit, profile?.commit, builtinDefaults.commit);
   adjustHeartbeat(consumer, sources);
+  adjustGroupProtocol(consumer, sources, broker);
 
   const resolved: ResolvedSettings = {
     groupId: effectiveGroupId(spec, object.namespace, object.name),
@@ -77,6 +86,13 @@ export function resolveSettings(
     resolved.batch = pickAll<BatchSettings>("batch", spec.batch, profile?.batch, builtinDefaults.batch);
   }
   return resolved;
+}
+
+/** Unless the spec names one, the group protocol is the newest the broker speaks. */
+function adjustGroupProtocol(consumer: ConsumerSettings, sources: Record<string, Source>, broker?: BrokerFeatures) {
+  if (sources["consumer.groupProtocol"] === "spec" || broker === undefined) return;
+  consumer.groupProtocol = broker.consumerGroupProtocol ? "consumer" : "classic";
+  sources["consumer.groupProtocol"] = "broker";
 }
 
 /**

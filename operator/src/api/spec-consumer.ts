@@ -1,7 +1,7 @@
 // spec.consumer and spec.batch: Kafka client tuning. No value here has a CRD default: an unset value comes from the
 // profile, else from the built-in defaults (profiles.ts), and the result is reported in status.resolved.
 import { z } from "zod";
-import { builtinDefaults } from "./profiles.ts";
+import { builtinDefaults, groupProtocols } from "./profiles.ts";
 import { withRules } from "./rules.ts";
 
 const defaults = builtinDefaults.consumer;
@@ -9,6 +9,17 @@ const defaults = builtinDefaults.consumer;
 export const consumerSpec = withRules(
   z
     .strictObject({
+      groupProtocol: z
+        .enum(groupProtocols)
+        .optional()
+        .describe(
+          `Kafka group protocol. consumer: Kafka 4's consumer group protocol (KIP-848): the broker assigns ` +
+            `partitions and a scale event stops only the partitions that move; the session timeout and heartbeat ` +
+            `interval are then the broker's (group.consumer.*) and sessionTimeoutMs and heartbeatIntervalMs do not ` +
+            `apply. classic: every membership change stops the whole group for a rebalance. Default: consumer when ` +
+            `the broker supports it (ConsumerGroupHeartbeat in its API versions), else classic; status.resolved ` +
+            `says which.`,
+        ),
       sessionTimeoutMs: z
         .int()
         .min(6000)
@@ -16,7 +27,7 @@ export const consumerSpec = withRules(
         .optional()
         .describe(
           `A member not heard from for this long is removed from the group (Kafka's session.timeout.ms; the ` +
-            `broker allows 6 s to 30 min by default). Default ${defaults.sessionTimeoutMs}.`,
+            `broker allows 6 s to 30 min by default). Classic protocol only. Default ${defaults.sessionTimeoutMs}.`,
         ),
       heartbeatIntervalMs: z
         .int()
@@ -24,7 +35,7 @@ export const consumerSpec = withRules(
         .max(60_000)
         .optional()
         .describe(
-          `Time between heartbeats; at most a third of sessionTimeoutMs. Default ${defaults.heartbeatIntervalMs}.`,
+          `Time between heartbeats; at most a third of sessionTimeoutMs. Classic protocol only. Default ${defaults.heartbeatIntervalMs}.`,
         ),
       rebalanceTimeoutMs: z
         .int()

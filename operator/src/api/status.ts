@@ -2,7 +2,7 @@
 // scale subresource and dashboards.
 import { z } from "zod";
 import { timestamp } from "./fields.ts";
-import { commitModes, profileNames, tierNames } from "./profiles.ts";
+import { commitModes, groupProtocols, profileNames, tierNames } from "./profiles.ts";
 
 export const conditionTypes = [
   "Ready",
@@ -70,6 +70,11 @@ const resolvedSchema = z
       .describe("Batching in use (batching tiers only)."),
     consumer: z
       .strictObject({
+        // Optional: status written before the setting existed lacks it.
+        groupProtocol: z
+          .enum(groupProtocols)
+          .optional()
+          .describe("Kafka group protocol in use: consumer (KIP-848) or classic."),
         sessionTimeoutMs: z.int().describe("Session timeout in milliseconds."),
         heartbeatIntervalMs: z.int().describe("Heartbeat interval in milliseconds."),
         rebalanceTimeoutMs: z
@@ -93,10 +98,11 @@ const resolvedSchema = z
       })
       .describe("Commit settings in use."),
     sources: z
-      .record(z.string(), z.enum(["spec", "profile", "default", "derived"]))
+      .record(z.string(), z.enum(["spec", "profile", "default", "derived", "broker"]))
       .describe(
-        "Where each value came from: spec, profile, default, or derived (adjusted to satisfy another value, " +
-          "e.g. a heartbeat of at most a third of the session timeout).",
+        "Where each value came from: spec, profile, default, derived (adjusted to satisfy another value, " +
+          "e.g. a heartbeat of at most a third of the session timeout), or broker (chosen from what the Kafka " +
+          "broker supports, e.g. the group protocol).",
       ),
   })
   .describe("The settings in use after merging spec, profile and defaults.");

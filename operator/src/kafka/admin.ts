@@ -1,6 +1,8 @@
-// The operator's narrow view of Kafka administration, with a kafkajs adapter behind it.
+// The operator's narrow view of Kafka administration, with a kafkajs adapter behind it; what kafkajs cannot ask
+// (the consumer group protocol of KIP-848) goes through consumer-protocol.ts.
 import { type Admin, AssignerProtocol } from "kafkajs";
 import { type KafkaConnection, kafkaClient } from "./connection.ts";
+import { type ConsumerProtocolClient, consumerProtocolClient } from "./consumer-protocol.ts";
 
 export interface PartitionOffsets {
   topic: string;
@@ -41,8 +43,10 @@ export interface KafkaAdmin {
   logOffsets(topics: string[]): Promise<PartitionOffsets[]>;
   committedOffsets(groupId: string, topics: string[]): Promise<CommittedOffset[]>;
   clusterId(): Promise<string>;
-  /** Group state, members and their assignments (one DescribeGroups request). */
+  /** Group state, members and their assignments, whichever group protocol the group runs. */
   describeGroup(groupId: string): Promise<GroupDescription>;
+  /** Whether the broker speaks the consumer group protocol (KIP-848: ConsumerGroupHeartbeat, API key 68). */
+  supportsConsumerProtocol(): Promise<boolean>;
   /** Grows a topic to `count` partitions in total (Kafka cannot shrink them). */
   createPartitions(topic: string, count: number): Promise<void>;
   close(): Promise<void>;
@@ -51,14 +55,20 @@ export interface KafkaAdmin {
 export async function connectAdmin(connection: KafkaConnection): Promise<KafkaAdmin> {
   const admin = kafkaClient(connection).admin();
   await admin.connect();
-  return new KafkajsAdmin(admin);
+  return new KafkajsAdmin(admin, consumerProtocolClient(connection));
 }
 
 class KafkajsAdmin implements KafkaAdmin {
   readonly #admin: Admin;
+  readonly #consumerProtocol: ConsumerProtocolClient;
 
-  constructor(admin: Admin) {
+  constructor(admin: Admin, consumerProtocol: ConsumerProtocolClient) {
     this.#admin = admin;
+    this.#consumerProtocol = consumerProtocol;
+  }
+
+  supportsConsumerProtocol(): Promise<boolean> {
+    return this.#consumerProtocol.supportsConsumerProtocol();
   }
 
   async createTopic(topic: string, partitions: number, replicationFactor = 1): Promise<boolean> {
@@ -105,6 +115,8 @@ class KafkajsAdmin implements KafkaAdmin {
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription> {
+    const consumerGroup = await this.#consumerProtocol.describeConsumerGroup(groupId);
+    if (consumerGroup) return consumerGroup;
     const { groups } = await this.#admin.describeGroups([groupId]);
     const group = groups.find((g) => g.groupId === groupId);
     if (group === undefined) return { state: "Unknown", members: [] };
@@ -124,7 +136,7 @@ class KafkajsAdmin implements KafkaAdmin {
   }
 
   async close(): Promise<void> {
-    await this.#admin.disconnect();
+    await Promise.all([this.#admin.disconnect(), this.#consumerProtocol.close()]);
   }
 }
 

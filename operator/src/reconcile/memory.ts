@@ -2,6 +2,7 @@
 // (never changed in place) by each plan. Lost on restart and rebuilt by polling, except what the autoscaler
 // learned and decided: status.autoscaling keeps it, and a fresh memory starts from there.
 import type * as k8s from "@kubernetes/client-node";
+import type { BrokerFeatures } from "../api/resolve.ts";
 import type { GroupHistory } from "../lag/types.ts";
 import type { GroupSnapshot } from "../observability/metrics.ts";
 import type { ScalingDecision, ScalingState } from "../scaling/types.ts";
@@ -30,6 +31,8 @@ export interface GroupMemory {
   history: GroupHistory;
   scaling: ScalingState;
   lastPoll?: LastPoll;
+  /** What the broker supported when it last answered; defaults that depend on it (the group protocol) keep it. */
+  broker?: BrokerFeatures;
   /** The decision made at the last poll, re-used until the next one. */
   lastDecision?: ScalingDecision;
   /** Whether Kafka answered at the last poll; undefined before the first. Events and logs fire on a change. */

@@ -3,7 +3,7 @@
 import type * as k8s from "@kubernetes/client-node";
 import { KIND } from "../api/group.ts";
 import type { KafkaConsumerGroup } from "../api/object.ts";
-import { resolveSettings } from "../api/resolve.ts";
+import { type BrokerFeatures, resolveSettings } from "../api/resolve.ts";
 import type { KafkaConsumerGroupStatus } from "../api/status.ts";
 import { type Validation, validateKafkaConsumerGroup } from "../api/validate.ts";
 import type { CacheReader } from "../controller/object-cache.ts";
@@ -33,6 +33,8 @@ export interface KafkaReading {
   atMs: number;
   generation: number;
   kafka: KafkaOutcome;
+  /** What the broker supports, when Kafka answered. */
+  broker?: BrokerFeatures;
   /** Partitions per topic, when Kafka answered. */
   topics?: Record<string, number>;
   pollError?: string;
@@ -83,13 +85,18 @@ async function readKafka(deps: ObserveDeps, group: KafkaConsumerGroup, key: Obje
       // never named in a request (Kafka would answer that with an error).
       const missing = await admin.missingTopics(topics);
       if (missing.length > 0) return { missing };
-      const [counts, logOffsets, committed, description] = await Promise.all([
+      const [counts, logOffsets, committed, description, consumerGroupProtocol] = await Promise.all([
         admin.partitionCounts(topics),
         admin.logOffsets(topics),
         admin.committedOffsets(groupId, topics),
         admin.describeGroup(groupId),
+        admin.supportsConsumerProtocol(),
       ]);
-      return { counts, poll: buildPoll({ timeMs: nowMs, logOffsets, committed, group: description }) };
+      return {
+        counts,
+        broker: { consumerGroupProtocol },
+        poll: buildPoll({ timeMs: nowMs, logOffsets, committed, group: description }),
+      };
     });
     if ("missing" in answered) {
       return {
@@ -103,6 +110,7 @@ async function readKafka(deps: ObserveDeps, group: KafkaConsumerGroup, key: Obje
       atMs: nowMs,
       generation,
       kafka: { reachable: true, message: `connected to ${servers}` },
+      broker: answered.broker,
       topics: Object.fromEntries(answered.counts),
       poll: answered.poll,
       ...(secretsHash ? { secretsHash } : {}),

@@ -17,7 +17,7 @@
 import { KIND } from "../api/group.ts";
 import { planInvalidSpecReport } from "../api/invalid-report.ts";
 import type { KafkaConsumerGroup } from "../api/object.ts";
-import { resolveSettings } from "../api/resolve.ts";
+import { type BrokerFeatures, resolveSettings } from "../api/resolve.ts";
 import type { KafkaConsumerGroupStatus } from "../api/status.ts";
 import { emptyHistory, recordPoll } from "../lag/history.ts";
 import { summarize } from "../lag/summary.ts";
@@ -132,9 +132,17 @@ export function deploymentView(owned: OwnedObjects, desiredReplicas: number): De
 function withReading(input: PlanInput, memory: GroupMemory, group: KafkaConsumerGroup, commitIntervalMs: number) {
   const reading = input.observed.reading;
   if (!reading) return memory;
-  const { poll, ...lastPoll } = reading;
+  const { poll, broker, ...lastPoll } = reading;
   const history = poll ? recordPoll(memory.history, poll, toLagOptions(group.spec, commitIntervalMs)) : memory.history;
-  return { ...memory, history, lastPoll: lastPoll satisfies LastPoll };
+  return { ...memory, history, lastPoll: lastPoll satisfies LastPoll, ...(broker ? { broker } : {}) };
+}
+
+/** What status.resolved says the broker supported, when the group protocol was chosen from it. */
+function brokerInStatus(status: KafkaConsumerGroupStatus | undefined): BrokerFeatures | undefined {
+  const resolved = status?.resolved;
+  const protocol = resolved?.consumer.groupProtocol;
+  if (protocol === undefined || resolved?.sources["consumer.groupProtocol"] !== "broker") return undefined;
+  return { consumerGroupProtocol: protocol === "consumer" };
 }
 
 const notPolled: KafkaOutcome = { reachable: false, reason: "KafkaUnreachable", message: "Kafka not polled yet" };
@@ -163,15 +171,18 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
   const { observed, nowMs } = input;
   const { key, owned } = observed;
   const spec = group.spec;
-  const resolved = resolveSettings(spec, key);
+  const commitIntervalMs = resolveSettings(spec, key).commit.intervalMs;
   const uid = group.metadata.uid ?? "";
-  const lagOptions = toLagOptions(spec, resolved.commit.intervalMs);
+  const lagOptions = toLagOptions(spec, commitIntervalMs);
   const remembered = withReading(
     input,
     input.memory ?? freshMemory(nowMs, observed.stored?.status),
     group,
-    resolved.commit.intervalMs,
+    commitIntervalMs,
   );
+  // The group protocol follows what the broker supports, as last seen (after a restart, as status says it was
+  // chosen): an unreachable broker or a restarted operator changes nothing.
+  const resolved = resolveSettings(spec, key, remembered.broker ?? brokerInStatus(observed.stored?.status));
   const kafka = remembered.lastPoll?.kafka ?? notPolled;
   const topics = remembered.lastPoll?.topics;
   const missingTopics = [...(kafka.missingTopics ?? [])].sort();

@@ -140,6 +140,44 @@ describe("resolveSettings", () => {
     });
   }
 
+  const protocolCases: {
+    name: string;
+    spec: Record<string, unknown>;
+    broker?: { consumerGroupProtocol: boolean };
+    protocol: string;
+    source: string;
+  }[] = [
+    { name: "broker not asked yet: the built-in default", spec: {}, protocol: "consumer", source: "default" },
+    {
+      name: "a broker with KIP-848: consumer",
+      spec: {},
+      broker: { consumerGroupProtocol: true },
+      protocol: "consumer",
+      source: "broker",
+    },
+    {
+      name: "a broker without KIP-848: classic",
+      spec: {},
+      broker: { consumerGroupProtocol: false },
+      protocol: "classic",
+      source: "broker",
+    },
+    {
+      name: "the spec's choice wins over the broker's",
+      spec: { consumer: { groupProtocol: "classic" } },
+      broker: { consumerGroupProtocol: true },
+      protocol: "classic",
+      source: "spec",
+    },
+  ];
+  for (const c of protocolCases) {
+    it(`group protocol: ${c.name}`, () => {
+      const resolved = resolveSettings(spec(c.spec), where, c.broker);
+      assert.equal(resolved.consumer.groupProtocol, c.protocol);
+      assert.equal(resolved.sources["consumer.groupProtocol"], c.source);
+    });
+  }
+
   it("always keeps the heartbeat at most a third of the session", () => {
     for (const profile of profileNames) {
       for (const sessionTimeoutMs of [6000, 10_000, 45_000, undefined]) {

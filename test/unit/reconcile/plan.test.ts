@@ -1120,3 +1120,42 @@ describe("plan: paused, the scaling state does not move", () => {
     );
   });
 });
+
+describe("plan: the group protocol follows what the broker speaks", () => {
+  const runtimeProtocol = (p: Plan) => {
+    const configMap = p.apply.find((o) => o.kind === "ConfigMap") as k8s.V1ConfigMap | undefined;
+    const text = Object.values(configMap?.data ?? {}).join("\n");
+    return /"groupProtocol":\s*"(\w+)"|groupProtocol:\s*(\w+)/.exec(text)?.slice(1).find(Boolean);
+  };
+  const withBroker = (consumerGroupProtocol: boolean): KafkaReading => ({
+    ...reading(),
+    broker: { consumerGroupProtocol },
+  });
+
+  const cases: { name: string; broker: boolean; spec?: string; expect: string; source: string }[] = [
+    { name: "a broker with KIP-848: consumer", broker: true, expect: "consumer", source: "broker" },
+    { name: "a broker without it: classic", broker: false, expect: "classic", source: "broker" },
+    { name: "the spec's choice wins", broker: true, spec: "classic", expect: "classic", source: "spec" },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const spec = c.spec ? { ...baseSpec, consumer: { groupProtocol: c.spec } } : baseSpec;
+      const p = plan(input(observedOf(storedGroup(spec), {}, withBroker(c.broker)), undefined));
+      assert.equal(p.status?.resolved?.consumer.groupProtocol, c.expect);
+      assert.equal(p.status?.resolved?.sources["consumer.groupProtocol"], c.source);
+      assert.equal(runtimeProtocol(p), c.expect, "the consumers' config says the same");
+    });
+  }
+
+  it("an unreachable broker or a restarted operator keeps the protocol chosen before", () => {
+    const first = plan(input(observedOf(storedGroup(baseSpec), {}, withBroker(false)), undefined));
+    const unreachable = plan(
+      input(observedOf(storedGroup(baseSpec, 1, first.status), {}, reading({ reachable: false })), first.memory),
+    );
+    assert.equal((unreachable.status ?? first.status)?.resolved?.consumer.groupProtocol, "classic");
+    assert.equal(runtimeProtocol(unreachable), "classic");
+    const restarted = plan(input(observedOf(storedGroup(baseSpec, 1, first.status), {}), undefined));
+    assert.equal((restarted.status ?? first.status)?.resolved?.consumer.groupProtocol, "classic");
+    assert.equal(runtimeProtocol(restarted), "classic");
+  });
+});

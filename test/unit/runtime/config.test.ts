@@ -25,6 +25,12 @@ describe("runtime config", () => {
     assert.deepEqual(config.processing.retries, { max: 3, backoffMs: 100, maxBackoffMs: 10_000 });
     assert.equal(config.consumer.sessionTimeoutMs, 30_000);
     assert.equal(config.startFrom, "latest");
+    assert.equal(config.consumer.groupProtocol, "consumer");
+  });
+
+  it("accepts kafkajs under the classic group protocol", () => {
+    const config = parseConfig({ ...minimal, client: "kafkajs", consumer: { groupProtocol: "classic" } });
+    assert.equal(config.client, "kafkajs");
   });
 
   const invalid: { name: string; patch: Record<string, unknown>; field: RegExp }[] = [
@@ -65,6 +71,16 @@ describe("runtime config", () => {
       field: /^processing\.retries\.backoffMs: /m,
     },
     { name: "missing groupId", patch: { groupId: undefined }, field: /^groupId: /m },
+    {
+      name: "kafkajs under the consumer group protocol",
+      patch: { client: "kafkajs" },
+      field: /^client: kafkajs speaks only the classic group protocol/m,
+    },
+    {
+      name: "unknown group protocol",
+      patch: { consumer: { groupProtocol: "eager" } },
+      field: /^consumer\.groupProtocol: /m,
+    },
   ];
   for (const c of invalid) {
     it(`rejects ${c.name}, naming the field`, () => {

@@ -1,0 +1,163 @@
+// What kafkajs cannot ask a broker: whether it speaks the consumer group protocol of KIP-848 (ApiVersions lists
+// ConsumerGroupHeartbeat, key 68), and how a group on that protocol looks (ConsumerGroupDescribe, key 69: the
+// classic DescribeGroups that kafkajs sends reports such a group as Dead with no members). Raw requests through
+// @platformatic/kafka's connection, which speaks both.
+import {
+  apiVersionsV3,
+  Connection,
+  type ConnectionOptions,
+  consumerGroupDescribeV0,
+  findCoordinatorV4,
+  ResponseError,
+  type SASLOptions,
+} from "@platformatic/kafka";
+import type { GroupDescription } from "./admin.ts";
+import type { KafkaConnection } from "./connection.ts";
+
+export const consumerGroupHeartbeatKey = 68;
+const groupIdNotFound = 69;
+const groupKeyType = 0;
+
+export interface ConsumerProtocolClient {
+  /** True when the broker answers ConsumerGroupHeartbeat; asked once per connection. */
+  supportsConsumerProtocol(): Promise<boolean>;
+  /** The group when it runs the consumer protocol; undefined when it is classic or unknown to the broker. */
+  describeConsumerGroup(groupId: string): Promise<GroupDescription | undefined>;
+  close(): Promise<void>;
+}
+
+export function consumerProtocolClient(settings: KafkaConnection): ConsumerProtocolClient {
+  const options: ConnectionOptions = {
+    connectTimeout: settings.connectionTimeoutMs ?? 3000,
+    requestTimeout: settings.requestTimeoutMs ?? 10_000,
+    tls: settings.tls
+      ? {
+          ca: settings.tls.ca,
+          cert: settings.tls.cert,
+          key: settings.tls.key,
+          rejectUnauthorized: !settings.tls.insecureSkipVerify,
+        }
+      : undefined,
+    sasl: settings.sasl
+      ? ({
+          mechanism: settings.sasl.mechanism.toUpperCase(),
+          username: settings.sasl.username,
+          password: settings.sasl.password,
+        } as SASLOptions)
+      : undefined,
+  };
+  const clientId = settings.clientId ?? "lagpilot";
+  const connections = new Map<string, Promise<Connection>>();
+  let supported: Promise<boolean> | undefined;
+
+  const connectionTo = (host: string, port: number): Promise<Connection> => {
+    const key = `${host}:${port}`;
+    let connection = connections.get(key);
+    if (!connection) {
+      connection = (async () => {
+        const c = new Connection(clientId, options);
+        await c.connect(host, port);
+        return c;
+      })();
+      connection.catch(() => connections.delete(key));
+      connections.set(key, connection);
+    }
+    return connection;
+  };
+  /** Runs a request; a connection that failed other than by a broker's answer is dropped for the next call. */
+  const send = async <T>(host: string, port: number, request: (c: Connection) => Promise<T>): Promise<T> => {
+    const connection = await connectionTo(host, port);
+    try {
+      return await request(connection);
+    } catch (error) {
+      if (!(error instanceof ResponseError)) {
+        connections.delete(`${host}:${port}`);
+        void connection.close().catch(() => {});
+      }
+      throw error;
+    }
+  };
+  const toBootstrap = async <T>(request: (c: Connection) => Promise<T>): Promise<T> => {
+    let lastError: unknown;
+    for (const server of settings.bootstrapServers) {
+      const [host, port] = splitHostPort(server);
+      try {
+        return await send(host, port, request);
+      } catch (error) {
+        if (error instanceof ResponseError) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError;
+  };
+
+  return {
+    supportsConsumerProtocol() {
+      supported ??= (async () => {
+        const response = await toBootstrap((c) => apiVersionsV3.api.async(c, "lagpilot", "0.1.0"));
+        return response.apiKeys.some((api) => api.apiKey === consumerGroupHeartbeatKey);
+      })();
+      supported.catch(() => {
+        supported = undefined;
+      });
+      return supported;
+    },
+
+    async describeConsumerGroup(groupId) {
+      if (!(await this.supportsConsumerProtocol())) return undefined;
+      const found = await toBootstrap((c) => findCoordinatorV4.api.async(c, groupKeyType, [groupId]));
+      const coordinator = found.coordinators[0];
+      if (!coordinator) throw new Error(`no coordinator found for group ${groupId}`);
+      let group: consumerGroupDescribeV0.ConsumerGroupDescribeResponseGroup | undefined;
+      try {
+        group = await send(
+          coordinator.host,
+          coordinator.port,
+          async (c) => (await consumerGroupDescribeV0.api.async(c, [groupId], false)).groups[0],
+        );
+      } catch (error) {
+        const groups = (error as ResponseError).response?.groups as (typeof group)[] | undefined;
+        if (error instanceof ResponseError && groups?.[0]?.errorCode === groupIdNotFound) return undefined;
+        throw error;
+      }
+      if (!group) return undefined;
+      return toGroupDescription(group);
+    },
+
+    async close() {
+      const open = [...connections.values()];
+      connections.clear();
+      await Promise.allSettled(open.map(async (c) => (await c).close()));
+    },
+  };
+}
+
+/** ConsumerGroupDescribe's states in the classic vocabulary the lag poll speaks. */
+const stateNames: Record<string, string> = {
+  empty: "Empty",
+  assigning: "PreparingRebalance",
+  reconciling: "CompletingRebalance",
+  stable: "Stable",
+  dead: "Dead",
+};
+
+export function toGroupDescription(
+  group: consumerGroupDescribeV0.ConsumerGroupDescribeResponseGroup,
+): GroupDescription {
+  return {
+    state: stateNames[group.groupState.toLowerCase()] ?? "Unknown",
+    members: group.members.map((m) => ({
+      memberId: m.memberId,
+      clientId: m.clientId,
+      host: m.clientHost,
+      assignment: m.assignment.topicPartitions.flatMap((t) =>
+        t.partitions.map((partition) => ({ topic: t.topicName, partition })),
+      ),
+    })),
+  };
+}
+
+function splitHostPort(server: string): [string, number] {
+  const at = server.lastIndexOf(":");
+  return [server.slice(0, at), Number(server.slice(at + 1))];
+}
