@@ -136,7 +136,7 @@ describe("node: a team's image, its environment and volumes, memory and CPU unde
       join(context, "Containerfile"),
       `FROM ${fullName(RUNTIME_IMAGE)}\nCOPY handler.ts /app/team/handler.ts\n`,
     );
-    buildUserImage(image, context);
+    await buildUserImage(image, context);
 
     mkdirSync(ledger, { recursive: true });
     chmodSync(ledger, 0o777);
