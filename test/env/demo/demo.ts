@@ -192,6 +192,8 @@ async function main() {
   const elapsed = () => (Date.now() - started) / 1000;
   const peaks = { lag: 0, lagSeconds: 0, replicas: 0 };
   let producing = true;
+  let failingSince: number | undefined;
+  const sendFailureLimitMs = 60_000;
   const loadLoop = (async () => {
     while (producing) {
       const t = elapsed();
@@ -210,9 +212,13 @@ async function main() {
         try {
           await producer.send({ topic, messages });
           produced += count;
+          failingSince = undefined;
         } catch (error) {
-          // Not acknowledged, so not counted; a retriable error (leader moving, metadata stale) passes.
-          if (!(error as { retriable?: boolean }).retriable) throw error;
+          // Not acknowledged, so not counted. Right after a topic is created or grown its leaders can take a
+          // while to be known (the client gives up with "does not host this topic-partition" after its own
+          // retries); only a failure that lasts stops the demo.
+          failingSince ??= Date.now();
+          if (Date.now() - failingSince > sendFailureLimitMs) throw error;
         }
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
