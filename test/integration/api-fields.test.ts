@@ -230,6 +230,93 @@ describe("KafkaConsumerGroup fields honoured by the operator", { concurrency: fa
     assert.notEqual(found.trim(), "");
   });
 
+  it("processing.deadLetter.topic: a missing dead-letter topic is Degraded=DeadLetterTopicMissing with its own Event", async () => {
+    const deadLetter = `${topic}-dlq`;
+    await applyYaml(
+      groupManifest(namespace, "nodlq", {
+        kafka: { bootstrapServers: [env.kafka.bootstrap] },
+        topics: [topic],
+        processing: { handler: { builtin: { name: "noop" } }, deadLetter: { topic: deadLetter } },
+        autoscaling: { pollIntervalSeconds: 1 },
+      }),
+    );
+    const degraded = await eventually(async () => {
+      const group = await groups.get(namespace, "nodlq");
+      assert.equal(condition(group, "Degraded")?.reason, "DeadLetterTopicMissing", JSON.stringify(group.status));
+      return group;
+    }, 60_000);
+    assert.equal(condition(degraded, "Degraded")?.status, "True");
+    assert.match(
+      condition(degraded, "Degraded")?.message ?? "",
+      new RegExp(`processing\\.deadLetter\\.topic ${deadLetter} does not exist in Kafka.*create the topic`),
+    );
+    assert.equal(condition(degraded, "KafkaReachable")?.status, "True", "Kafka answered: not an outage");
+    assert.notEqual(condition(degraded, "Ready")?.reason, "TopicsMissing", "the consumed topics are all there");
+    const eventsOf = (reason: string) =>
+      runTool("kubectl", [
+        "get",
+        "events",
+        "-n",
+        namespace,
+        "--field-selector",
+        `reason=${reason},involvedObject.name=nodlq`,
+        "-o",
+        "jsonpath={.items[*].message}",
+      ]);
+    await eventually(
+      async () => assert.match(await eventsOf("DeadLetterTopicMissing"), new RegExp(deadLetter)),
+      30_000,
+    );
+
+    const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
+    try {
+      await admin.createTopic(deadLetter, 1);
+    } finally {
+      await admin.close();
+    }
+    await eventually(async () => {
+      const group = await groups.get(namespace, "nodlq");
+      assert.equal(condition(group, "Degraded")?.status, "False", JSON.stringify(group.status));
+    }, 60_000);
+    await eventually(async () => assert.match(await eventsOf("DeadLetterTopicFound"), new RegExp(deadLetter)), 30_000);
+  });
+
+  it("ApplyFailed: the condition and the Event carry the apiserver's whole reason, quotes and all", async () => {
+    // The schema lets resources through as quantities; the apiserver refuses requests above limits.
+    await applyYaml(
+      groupManifest(namespace, "refused", {
+        kafka: { bootstrapServers: [env.kafka.bootstrap] },
+        topics: [topic],
+        processing: { handler: { builtin: { name: "noop" } } },
+        template: { resources: { requests: { cpu: "2" }, limits: { cpu: "1" } } },
+      }),
+    );
+    const whole =
+      /^could not apply the consumer's objects: Deployment\.apps "refused-consumer" is invalid: spec\.template\.spec\.containers\[0\]\.resources\.requests: Invalid value: "2": must be less than or equal to cpu limit/;
+    const refused = await eventually(async () => {
+      const group = await groups.get(namespace, "refused");
+      assert.equal(condition(group, "Ready")?.reason, "ApplyFailed", JSON.stringify(group.status));
+      return group;
+    }, 60_000);
+    assert.match(condition(refused, "Ready")?.message ?? "", whole);
+    await eventually(async () => {
+      const events = await runTool("kubectl", [
+        "get",
+        "events",
+        "-n",
+        namespace,
+        "--field-selector",
+        "reason=ApplyFailed,involvedObject.name=refused",
+        "-o",
+        "jsonpath={.items[0].message}",
+      ]);
+      assert.match(
+        events,
+        /^Deployment\.apps "refused-consumer" is invalid: .*must be less than or equal to cpu limit/,
+      );
+    }, 30_000);
+  });
+
   it("credentialsSecret: a rotated password reaches the consumers (their Pods roll); other keys do not roll them", async () => {
     const { username, password } = env.kafka.sasl;
     const secret = (data: Record<string, string>) =>

@@ -94,6 +94,8 @@ export class Pipeline implements ConsumerListener {
   #heldBytes = 0;
   #inFlight = 0;
   #running = 0;
+  /** Handler calls whose failures wait for their dead letter; they hold their lanes, not a handler slot. */
+  #deadLettering = 0;
   #pausedAll = false;
   #stopping = false;
   /** Between a rebalance's start and the new assignment: queued work may belong to another member next. */
@@ -255,31 +257,49 @@ export class Pipeline implements ConsumerListener {
   }
 
   async #run(items: Envelope[]): Promise<void> {
+    let failures: DeadLetterCandidate[] = [];
     try {
       const outcome = await this.#handle(items);
       if (outcome !== abandoned) {
-        const failures = outcome;
-        const failed = new Set<Envelope>();
-        if (failures.length) {
-          const written = await this.#deadLetter(failures);
-          if (!written) for (const f of failures) failed.add(f.item);
-        }
+        failures = outcome;
+        const failed = new Set(failures.map((f) => f.item));
         for (const item of items) if (!failed.has(item)) item.state.track.markDone(item.seq);
       }
     } catch (error) {
       // Only a bug lands here: the work is left undone (not committed), so it is redelivered after a restart.
       this.#deps.log.error("processing failed unexpectedly", { error });
-    } finally {
-      this.#running--;
-      this.#inFlight -= items.length;
-      this.#deps.metrics.inFlight.set(this.#inFlight);
-      for (const item of items) this.#release(item);
-      this.#scheduler.release(items);
-      this.#afterRelease();
-      if (this.#options.commit.mode === "batch") void this.commitNow();
-      if (this.#running === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
-      this.#pump();
     }
+    // The handler slot is free now. A failure's lane (its partition, or its key) stays busy until its dead
+    // letter is written, so a dead-letter topic that cannot be written stops at most the poison's partition.
+    const waitingLanes = new Set(failures.map((f) => f.item.lane));
+    const waiting = new Set(failures.map((f) => f.item));
+    const holds = (item: Envelope) => (item.lane === null ? waiting.has(item) : waitingLanes.has(item.lane));
+    const settledNow = failures.length ? items.filter((item) => !holds(item)) : items;
+    this.#running--;
+    this.#settle(settledNow);
+    if (failures.length === 0) return;
+    this.#deadLettering++;
+    try {
+      const written = await this.#deadLetter(failures);
+      for (const item of written) item.state.track.markDone(item.seq);
+    } catch (error) {
+      this.#deps.log.error("processing failed unexpectedly", { error });
+    } finally {
+      this.#deadLettering--;
+      this.#settle(items.filter(holds));
+    }
+  }
+
+  /** Frees what a handler call held (buffers, lanes), commits in batch mode and hands out more work. */
+  #settle(items: Envelope[]): void {
+    this.#inFlight -= items.length;
+    this.#deps.metrics.inFlight.set(this.#inFlight);
+    for (const item of items) this.#release(item);
+    this.#scheduler.release(items);
+    this.#afterRelease();
+    if (this.#options.commit.mode === "batch") void this.commitNow();
+    if (this.#running === 0 && this.#deadLettering === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+    this.#pump();
   }
 
   /** Runs the handler with retries; returns the messages to dead-letter, or `abandoned` when stopping. */
@@ -327,8 +347,12 @@ export class Pipeline implements ConsumerListener {
     return failures;
   }
 
-  /** True when every failure is written to the dead-letter topic (or skipped when none is configured). */
-  async #deadLetter(failures: DeadLetterCandidate[]): Promise<boolean> {
+  /**
+   * Writes the failures to the dead-letter topic (or skips them when none is configured) and returns those whose
+   * offsets may now be committed. A write that fails is retried until it succeeds, the pipeline stops, or the
+   * partition is revoked (its next owner handles the record again).
+   */
+  async #deadLetter(failures: DeadLetterCandidate[]): Promise<Envelope[]> {
     const { log } = this.#deps;
     const topic = this.#options.deadLetterTopic;
     for (const { item, failure } of failures) {
@@ -341,30 +365,33 @@ export class Pipeline implements ConsumerListener {
         deadLetterTopic: topic ?? null,
       });
     }
+    const items = (list: DeadLetterCandidate[]) => list.map((f) => f.item);
     if (!topic) {
       // No dead-letter topic: the message is skipped so that it cannot block its partition forever.
-      this.#countPerTopic(
-        failures.map((f) => f.item),
-        "deadLettered",
-      );
-      return true;
+      this.#countPerTopic(items(failures), "deadLettered");
+      return items(failures);
     }
-    const records = failures.map((f) => deadLetterMessage(f.item.message, f.failure));
+    let pending = failures;
     for (let attempt = 1; ; attempt++) {
+      pending = pending.filter((f) => f.item.state.track.live);
+      if (pending.length === 0 || this.#stopping) return [];
       try {
         const producer = await this.#deps.producer();
-        await producer.send(topic, records);
-        this.#countPerTopic(
-          failures.map((f) => f.item),
-          "deadLettered",
+        await producer.send(
+          topic,
+          pending.map((f) => deadLetterMessage(f.item.message, f.failure)),
         );
-        return true;
+        this.#countPerTopic(items(pending), "deadLettered");
+        return items(pending);
       } catch (error) {
-        // The offset must not be committed before its dead letter is safe: keep trying until stopped.
-        log.error("writing to the dead-letter topic failed; the partition waits", { topic, attempt, error });
-        if (this.#stopping) return false;
+        // The offset must not be committed before its dead letter is safe: the partition waits, the others go on.
+        log.error("writing to the dead-letter topic failed; the partition waits", {
+          topic,
+          attempt,
+          partitions: [...new Set(pending.map((f) => `${f.item.message.topic}-${f.item.message.partition}`))],
+          error,
+        });
         await this.#sleep(backoffDelayMs({ max: 0, backoffMs: 500, maxBackoffMs: 30_000 }, attempt, this.#random));
-        if (this.#stopping) return false;
       }
     }
   }
@@ -410,7 +437,7 @@ export class Pipeline implements ConsumerListener {
     clearTimeout(this.#rebalanceHoldTimer);
     clearTimeout(this.#flushTimer);
     this.#deps.client.pause(this.#assignment);
-    if (this.#running > 0) {
+    if (this.#running > 0 || this.#deadLettering > 0) {
       const idle = new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<"timeout">((resolve) => {

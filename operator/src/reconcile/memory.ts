@@ -39,6 +39,8 @@ export interface GroupMemory {
   kafkaReachable?: boolean;
   /** Topics of spec.topics Kafka lacked at the last poll, sorted; an Event fires when the list changes. */
   missingTopics?: string[];
+  /** processing.deadLetter.topic when Kafka lacked it at the last poll; an Event fires when this changes. */
+  missingDeadLetterTopic?: string;
   /** Partitions each topic should have: a level the executor grows topics to, never a one-off command. */
   desiredPartitions: Record<string, number>;
   /** Owned objects are re-applied even when unchanged this often, to revert hand edits. */

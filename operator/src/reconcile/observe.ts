@@ -80,11 +80,15 @@ async function readKafka(deps: ObserveDeps, group: KafkaConsumerGroup, key: Obje
     const connection = await resolveKafkaConnection(spec.kafka, key.namespace, deps.readSecret);
     secretsHash = credentialsHash(connection);
     const { topics } = spec;
+    const deadLetterTopic = spec.processing.deadLetter?.topic;
     const answered = await deps.adminPool.use(connection, "observe", async (admin) => {
       // A missing topic is the user's to fix, not a failed call: the shared connection stays, and the topic is
       // never named in a request (Kafka would answer that with an error).
-      const missing = await admin.missingTopics(topics);
-      if (missing.length > 0) return { missing };
+      const missing = await admin.missingTopics(deadLetterTopic ? [...topics, deadLetterTopic] : topics);
+      const missingDeadLetterTopic = deadLetterTopic && missing.includes(deadLetterTopic) ? deadLetterTopic : undefined;
+      const missingTopics = missing.filter((topic) => topic !== deadLetterTopic);
+      const dlq = missingDeadLetterTopic ? { missingDeadLetterTopic } : {};
+      if (missingTopics.length > 0) return { missing: missingTopics, dlq };
       const [counts, logOffsets, committed, description, consumerGroupProtocol] = await Promise.all([
         admin.partitionCounts(topics),
         admin.logOffsets(topics),
@@ -94,22 +98,24 @@ async function readKafka(deps: ObserveDeps, group: KafkaConsumerGroup, key: Obje
       ]);
       return {
         counts,
+        dlq,
         broker: { consumerGroupProtocol },
         poll: buildPoll({ timeMs: nowMs, logOffsets, committed, group: description }),
       };
     });
+    const connected = `connected to ${servers}`;
     if ("missing" in answered) {
       return {
         atMs: nowMs,
         generation,
-        kafka: { reachable: true, missingTopics: answered.missing, message: `connected to ${servers}` },
+        kafka: { reachable: true, missingTopics: answered.missing, ...answered.dlq, message: connected },
         ...(secretsHash ? { secretsHash } : {}),
       } satisfies KafkaReading;
     }
     return {
       atMs: nowMs,
       generation,
-      kafka: { reachable: true, message: `connected to ${servers}` },
+      kafka: { reachable: true, ...answered.dlq, message: connected },
       broker: answered.broker,
       topics: Object.fromEntries(answered.counts),
       poll: answered.poll,

@@ -12,7 +12,8 @@
 //             while Kafka is unreachable, whatever runs now
 //   partitions: a decision to grow raises the desired level of a topic; it never falls
 //   objects: the desired ConfigMap, Deployment, Service (and PDB), written only when they differ
-//   events and logs: on transitions only (Kafka lost or back, created, updated, scaled, grown, apply failed)
+//   events and logs: on transitions only (Kafka lost or back, a topic or the dead-letter topic missing or found,
+//             created, updated, scaled, grown, apply failed)
 //   status: computed, and left out when it equals the stored one (no write)
 import { KIND } from "../api/group.ts";
 import { planInvalidSpecReport } from "../api/invalid-report.ts";
@@ -33,7 +34,13 @@ import type { Observed } from "./observe.ts";
 import { type ObjectRef, planObjects } from "./plan-objects.ts";
 import { toLagOptions, toScalingSettings } from "./scaling-settings.ts";
 import { canonicalJson, SECRETS_HASH_ANNOTATION } from "./spec-hash.ts";
-import { computeStatus, type DeploymentView, type KafkaOutcome, topicsMissingMessage } from "./status.ts";
+import {
+  computeStatus,
+  type DeploymentView,
+  deadLetterTopicMissingMessage,
+  type KafkaOutcome,
+  topicsMissingMessage,
+} from "./status.ts";
 
 export interface PlannedEvent {
   type: "Normal" | "Warning";
@@ -260,6 +267,23 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
       });
     }
   }
+  // The dead-letter topic: known only while Kafka answers; a change of it is an Event.
+  const deadLetterBefore = remembered.missingDeadLetterTopic;
+  const deadLetterNow = kafka.reachable ? kafka.missingDeadLetterTopic : deadLetterBefore;
+  if (remembered.lastPoll && kafka.reachable && deadLetterNow !== deadLetterBefore) {
+    if (deadLetterNow) {
+      events.push({
+        type: "Warning",
+        reason: "DeadLetterTopicMissing",
+        message: deadLetterTopicMissingMessage(deadLetterNow),
+      });
+      logs.push({ level: "warn", msg: "dead-letter topic missing", fields: { topic: deadLetterNow } });
+    } else if (deadLetterBefore) {
+      const message = `processing.deadLetter.topic ${deadLetterBefore} now exists in Kafka`;
+      events.push({ type: "Normal", reason: "DeadLetterTopicFound", message });
+      logs.push({ level: "info", msg: "dead-letter topic found", fields: { topic: deadLetterBefore } });
+    }
+  }
   if (freshDecision) {
     logs.push({
       level: "debug",
@@ -330,8 +354,9 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
   const stored = observed.stored?.status;
   const statusChanged = stored === undefined || canonicalJson(stored) !== canonicalJson(status);
 
+  const { missingDeadLetterTopic: _deadLetterBefore, ...rememberedRest } = remembered;
   const memory: GroupMemory = {
-    ...remembered,
+    ...rememberedRest,
     ...(freshDecision ? { scaling: decision.state, lastDecision: decision } : {}),
     kafkaReachable: remembered.lastPoll ? kafka.reachable : remembered.kafkaReachable,
     ...(remembered.lastPoll && kafka.reachable
@@ -339,6 +364,7 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
       : remembered.missingTopics
         ? { missingTopics: remembered.missingTopics }
         : {}),
+    ...(deadLetterNow ? { missingDeadLetterTopic: deadLetterNow } : {}),
     desiredPartitions,
     lastResyncMs: resync && objects ? nowMs : remembered.lastResyncMs,
     scaleEvents,

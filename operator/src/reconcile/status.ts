@@ -13,6 +13,8 @@ export interface KafkaOutcome {
   reachable: boolean;
   /** Kafka answered but lacks these topics of spec.topics: a typo or a topic not created yet, not an outage. */
   missingTopics?: string[];
+  /** Kafka answered but lacks processing.deadLetter.topic: a message that fails its retries stops its partition. */
+  missingDeadLetterTopic?: string;
   /** Why not, when not reachable: KafkaUnreachable or SecretMissing. */
   reason?: "KafkaUnreachable" | "SecretMissing";
   message: string;
@@ -131,8 +133,22 @@ function lagCondition(input: StatusInput): ConditionUpdate {
   };
 }
 
+export function deadLetterTopicMissingMessage(topic: string): string {
+  return `processing.deadLetter.topic ${topic} does not exist in Kafka: a message that fails its last retry waits, and stops its partition, until the topic is created; create the topic or fix the name`;
+}
+
 function degradedCondition(input: StatusInput): ConditionUpdate {
   const base = { type: "Degraded" as const, observedGeneration: input.generation };
+  // First: it explains the stalled partition a poison message leaves behind it.
+  const deadLetterTopic = input.kafka.reachable ? input.kafka.missingDeadLetterTopic : undefined;
+  if (deadLetterTopic) {
+    return {
+      ...base,
+      status: "True",
+      reason: "DeadLetterTopicMissing",
+      message: deadLetterTopicMissingMessage(deadLetterTopic),
+    };
+  }
   const counts = input.summary?.healthCounts;
   const bad = counts ? counts.STALL + counts.STOP + counts.REWIND : 0;
   if (!counts || bad === 0)

@@ -51,6 +51,8 @@ interface ReadingSpec {
   missing?: string[];
   /** Hash of the credentials read from the Secrets at this poll. */
   secretsHash?: string;
+  /** processing.deadLetter.topic, when Kafka answered it does not have it. */
+  deadLetterMissing?: string;
 }
 
 function reading(r: ReadingSpec = {}): KafkaReading {
@@ -62,18 +64,19 @@ function reading(r: ReadingSpec = {}): KafkaReading {
     return { atMs, generation, kafka: { reachable: false, reason, message }, pollError: message };
   }
   const hash = r.secretsHash ? { secretsHash: r.secretsHash } : {};
+  const dlq = r.deadLetterMissing ? { missingDeadLetterTopic: r.deadLetterMissing } : {};
   if (r.missing) {
     return {
       atMs,
       generation,
-      kafka: { reachable: true, missingTopics: r.missing, message: "connected to kafka:9092" },
+      kafka: { reachable: true, missingTopics: r.missing, ...dlq, message: "connected to kafka:9092" },
     };
   }
   const count = r.partitions ?? 6;
   return {
     atMs,
     generation,
-    kafka: { reachable: true, message: "connected to kafka:9092" },
+    kafka: { reachable: true, ...dlq, message: "connected to kafka:9092" },
     ...hash,
     topics: { orders: count },
     poll: {
@@ -200,6 +203,8 @@ interface Case {
     lastResyncMs?: number;
     /** What the scaling decision was asked with. */
     decideSaw?: Partial<ScalingInput>;
+    /** Fields of the next memory (undefined: absent). */
+    remembers?: Partial<GroupMemory>;
   };
 }
 
@@ -584,6 +589,71 @@ const cases: Case[] = [
       conditions: { LagWithinTarget: ["True", "WithinTarget"] },
     },
   },
+  // processing.deadLetter.topic missing from Kafka: the group consumes, but a poison message would stop its partition.
+  {
+    name: "a missing dead-letter topic on the first poll: Degraded=True/DeadLetterTopicMissing naming the field, a Warning, still consuming",
+    world: "new",
+    spec: { processing: { handler: { builtin: { name: "noop" } }, deadLetter: { topic: "orders-dlq" } } },
+    reading: { deadLetterMissing: "orders-dlq" },
+    expect: {
+      ready: ["False", "RollingOut"],
+      conditions: { Degraded: ["True", "DeadLetterTopicMissing"], LagWithinTarget: ["True", "WithinTarget"] },
+      events: ["DeadLetterTopicMissing", "Created"],
+      logs: ["dead-letter topic missing"],
+    },
+  },
+  {
+    name: "a dead-letter topic gone from a running group: one Warning whose message names the field and the fix",
+    world: "steady",
+    spec: { processing: { handler: { builtin: { name: "noop" } }, deadLetter: { topic: "orders-dlq" } } },
+    generation: 2,
+    reading: { deadLetterMissing: "orders-dlq", generation: 2 },
+    expect: {
+      conditions: { Degraded: ["True", "DeadLetterTopicMissing"] },
+      eventList: [
+        {
+          type: "Warning",
+          reason: "DeadLetterTopicMissing",
+          message:
+            "processing.deadLetter.topic orders-dlq does not exist in Kafka: a message that fails its last retry waits, and stops its partition, until the topic is created; create the topic or fix the name",
+        },
+        { type: "Normal", reason: "Updated", message: "updated Deployment orders-consumer" },
+      ],
+    },
+  },
+  {
+    name: "the dead-letter topic still missing at the next poll: no second Warning",
+    world: "steady",
+    reading: { deadLetterMissing: "orders-dlq" },
+    nowMs: NOW + 10_000,
+    memory: (m) => ({ ...m, missingDeadLetterTopic: "orders-dlq" }),
+    expect: { conditions: { Degraded: ["True", "DeadLetterTopicMissing"] }, events: [] },
+  },
+  {
+    name: "while Kafka is unreachable, a missing dead-letter topic is neither reported found nor forgotten",
+    world: "steady",
+    reading: { reachable: false },
+    nowMs: NOW + 10_000,
+    memory: (m) => ({ ...m, kafkaReachable: true, missingDeadLetterTopic: "orders-dlq" }),
+    expect: {
+      events: ["KafkaUnreachable"],
+      logs: ["Kafka unreachable"],
+      remembers: { missingDeadLetterTopic: "orders-dlq" },
+    },
+  },
+  {
+    name: "the dead-letter topic created: DeadLetterTopicFound, Degraded clears",
+    world: "steady",
+    reading: {},
+    nowMs: NOW + 10_000,
+    memory: (m) => ({ ...m, missingDeadLetterTopic: "orders-dlq" }),
+    expect: {
+      events: ["DeadLetterTopicFound"],
+      logs: ["dead-letter topic found"],
+      conditions: { Degraded: ["False", "Healthy"] },
+      remembers: { missingDeadLetterTopic: undefined },
+    },
+  },
   // Lag and requeue.
   {
     name: "a partition far behind: LagWithinTarget=False",
@@ -923,6 +993,9 @@ describe("plan", () => {
         assert.deepEqual(status?.[field as keyof typeof status], value, `status.${field}`);
       }
       if (e.lastResyncMs !== undefined) assert.equal(p.memory?.lastResyncMs, e.lastResyncMs, "lastResyncMs");
+      for (const [field, value] of Object.entries(e.remembers ?? {})) {
+        assert.deepEqual(p.memory?.[field as keyof GroupMemory], value, `memory.${field}`);
+      }
       for (const [field, value] of Object.entries(e.decideSaw ?? {})) {
         assert.deepEqual(decideInput?.[field as keyof ScalingInput], value, `decide saw ${field}`);
       }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import type {
   ConsumedMessage,
   ConsumerListener,
@@ -264,6 +264,67 @@ describe("Pipeline", () => {
     await pipeline.stop(1000);
     assert.equal(client.lastCommitted("t", 0), 0);
     assert.equal(producer.sent.length, 0);
+  });
+
+  it("a dead letter that cannot be written stops only the poison's partition, not the handler slot", async () => {
+    const handled: string[] = [];
+    const poisonAtP0Offset0: Handler = {
+      async handle(messages) {
+        for (const m of messages) {
+          if (m.partition === 0 && m.offset === 0) throw new Error("poison");
+          handled.push(`${m.partition}:${m.offset}`);
+        }
+      },
+      async close() {},
+    };
+    const { client, producer, pipeline } = setup({ concurrency: 1 }, poisonAtP0Offset0);
+    producer.fail = true;
+    let sends = 0;
+    const send = producer.send.bind(producer);
+    producer.send = (topic, messages) => {
+      sends++;
+      return send(topic, messages);
+    };
+    after(() => pipeline.stop(0));
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 0), message(0, 1)] });
+    pipeline.onBatch({ topic: "t", partition: 1, messages: [message(1, 0), message(1, 1)] });
+    await until(() => sends >= 3 && handled.length === 2);
+    await pipeline.commitNow();
+    assert.deepEqual(handled, ["1:0", "1:1"], "partition 1 goes on; partition 0 waits behind its poison");
+    assert.equal(client.lastCommitted("t", 1), 2);
+    assert.equal(client.lastCommitted("t", 0) ?? 0, 0, "nothing of partition 0 is committed");
+    producer.fail = false;
+    await until(() => handled.includes("0:1"));
+    await pipeline.commitNow();
+    assert.equal(producer.sent[0]?.messages.length, 1, "the poison is dead-lettered once written");
+    assert.equal(client.lastCommitted("t", 0), 2, "then partition 0 moves on");
+    await pipeline.stop(1000);
+  });
+
+  it("gives up a dead letter it cannot write when its partition is revoked, and commits nothing of it", async () => {
+    const failing: Handler = {
+      async handle() {
+        throw new Error("always");
+      },
+      async close() {},
+    };
+    const { client, producer, pipeline } = setup({}, failing);
+    producer.fail = true;
+    let sends = 0;
+    const send = producer.send.bind(producer);
+    producer.send = (topic, messages) => {
+      sends++;
+      return send(topic, messages);
+    };
+    after(() => pipeline.stop(0));
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 0)] });
+    await until(() => sends >= 2);
+    pipeline.onAssigned([{ topic: "t", partition: 1 }]);
+    const sendsAtRevoke = sends;
+    for (let i = 0; i < 20; i++) await tick();
+    assert.ok(sends <= sendsAtRevoke + 1, "at most the write already under way");
+    await pipeline.stop(1000);
+    assert.equal(client.lastCommitted("t", 0) ?? 0, 0);
   });
 
   it("pauses partitions while buffers are full and resumes when they drain", async () => {
