@@ -265,6 +265,11 @@ export const invalidCases: InvalidCase[] = [
     field: "spec.template.resources.limits.cpu",
   },
   {
+    name: "image name with spaces around it",
+    patch: spec({ template: { image: " registry.local/lagpilot/runtime:1 " } }),
+    field: "spec.template.image",
+  },
+  {
     name: "unknown image pull policy",
     patch: spec({ template: { imagePullPolicy: "Sometimes" } }),
     field: "spec.template.imagePullPolicy",
