@@ -141,6 +141,8 @@ async function runCase(c: Case): Promise<CaseResult> {
       await spawnRuntime(config, {
         env: { RECORD_FILE: file, MEMBER: member, POD_NAME: `${groupId}-${member}` },
         waitReady: false,
+        // A loaded machine can take long to start Node; the event's clock starts before the spawn anyway.
+        timeoutMs: 180_000,
       }),
     );
     return { member, atMs };
@@ -150,7 +152,7 @@ async function runCase(c: Case): Promise<CaseResult> {
   const stopLoad = await startLoad(topic);
   await start();
   // Steady state with one member before the first event.
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000;
   while (readRecords(file).length === 0 && Date.now() < deadline) await sleep(200);
   await sleep(5000);
 
@@ -160,7 +162,8 @@ async function runCase(c: Case): Promise<CaseResult> {
     const startMs = Date.now();
     const started: { member: string; atMs: number }[] = [];
     if (target > current) {
-      for (let i = current; i < target; i++) started.push(await start());
+      const starting = Array.from({ length: target - current }, () => start());
+      started.push(...(await Promise.all(starting)));
     } else {
       for (let i = target; i < current; i++) {
         const proc = members.pop() as RuntimeProcess;
