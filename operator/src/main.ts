@@ -11,6 +11,7 @@ import { AdminPool } from "./kafka/pool.ts";
 import { startHttpServer } from "./observability/http-server.ts";
 import { createLogger } from "./observability/logger.ts";
 import { createOperatorMetrics } from "./observability/metrics.ts";
+import { keptFields } from "./reconcile/cached-fields.ts";
 import { MANAGED_BY, MANAGED_BY_LABEL } from "./reconcile/desired/names.ts";
 import { createEventRecorder } from "./reconcile/events.ts";
 import { createExecutor } from "./reconcile/execute.ts";
@@ -43,7 +44,7 @@ async function main() {
     onError: (error) => log.warn("could not record event", { error: String(error) }),
     onCreated: () => metrics.writesTotal.inc({ kind: "Event", operation: "create" }),
   });
-  const cache = new ObjectCache();
+  const cache = new ObjectCache(keptFields);
   const reconciler = createReconciler({
     observe: { cache, adminPool, readSecret },
     execute: createExecutor({

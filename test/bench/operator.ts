@@ -3,9 +3,10 @@
 // then it measures the time until all are Ready, reconciles per second, apiserver requests (reads and writes) per
 // reconcile, the same for the reconciles of a quiet minute after that (steady state: nothing changes, so every
 // reconcile should send nothing), and the operator's peak RSS.
-// What stands in for the consumer Pods: the pod runner (test/env/pod-runner.ts, "ready" mode) watches the Pods the
-// Deployment controller creates and marks them Ready in their status; no container runs and no consumer joins
-// Kafka. The figures are the control plane's (operator, apiserver, controllers), not Kafka's.
+// What stands in for the consumer Pods (ready-pods.ts): no container runs; a watch in the bench marks each Pod the
+// ReplicaSet controller creates Ready in its status, and no consumer joins Kafka. The figures are the control
+// plane's (operator, apiserver, controllers), not Kafka's or a node's.
+// `--profile DIR` writes the operator's CPU and heap profiles there (node --cpu-prof --heap-prof).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,11 +14,11 @@ import * as k8s from "@kubernetes/client-node";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../operator/src/api/group.ts";
 import { connectAdmin } from "../../operator/src/kafka/admin.ts";
 import { repoRoot } from "../env/layout.ts";
-import { PodRunner } from "../env/pod-runner.ts";
 import { provision } from "../env/provision.ts";
 import { readStackEnv, stackIsHealthy, startStack, stopStack } from "../env/stack.ts";
 import { createNamespace, deleteNamespace, installCrd } from "../support/cluster.ts";
 import { startNodeProcess } from "../support/processes.ts";
+import { READY_PODS_STAND_IN, ReadyPods } from "./ready-pods.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -25,6 +26,7 @@ const { values: flags } = parseArgs({
     concurrency: { type: "string", default: "16" },
     "steady-seconds": { type: "string", default: "60" },
     json: { type: "boolean", default: false },
+    profile: { type: "string" },
   },
 });
 const sizes = flags.groups.split(",").map(Number);
@@ -82,6 +84,7 @@ interface SizeResult {
   steadyReadsPerReconcile: number;
   steadyWritesPerReconcile: number;
   reconcileErrors: number;
+  podStatusWriteFailures: number;
   operatorPeakRssMb: number;
 }
 
@@ -92,18 +95,22 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
   const admin = await connectAdmin({ bootstrapServers: [bootstrap] });
   await admin.createTopic(topic, 6);
   await admin.close();
-  const runner = new PodRunner({ kubeConfig, namespaces: [namespace], mode: "ready" });
-  await runner.start();
+  const pods = new ReadyPods(kubeConfig, namespace);
+  await pods.start();
+  if (flags.profile) mkdirSync(flags.profile, { recursive: true });
   const operator = startNodeProcess("operator/src/main.ts", {
     KUBECONFIG: kubeconfigPath,
     WATCH_NAMESPACES: namespace,
     METRICS_PORT: "0",
     LEADER_ELECTION: "false",
     RECONCILE_CONCURRENCY: flags.concurrency,
+    ...(flags.profile
+      ? { NODE_OPTIONS: `--cpu-prof --heap-prof --cpu-prof-dir=${flags.profile} --heap-prof-dir=${flags.profile}` }
+      : {}),
   });
   stopping = async () => {
     await operator.stop("SIGTERM");
-    await runner.stop();
+    pods.stop();
   };
   try {
     const port = (JSON.parse(await operator.waitForLine(/"operator starting"/)) as { metricsPort: number }).metricsPort;
@@ -174,13 +181,14 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
       steadyReadsPerReconcile: perReconcile(sum(after, READ_VERBS) - sum(atReady, READ_VERBS), steadyReconciles),
       steadyWritesPerReconcile: perReconcile(sum(after, WRITE_VERBS) - sum(atReady, WRITE_VERBS), steadyReconciles),
       reconcileErrors: after.get("lagpilot_reconcile_errors_total") ?? 0,
+      podStatusWriteFailures: pods.failures,
       operatorPeakRssMb: peakRssMb(operator.child.pid ?? 0),
     };
     return result;
   } finally {
     await operator.stop("SIGTERM");
     writeFileSync(join(repoRoot, ".lagpilot", "logs", `bench-operator-${count}.log`), `${operator.lines.join("\n")}\n`);
-    await runner.stop();
+    pods.stop();
     await deleteNamespace(namespace);
   }
 }
@@ -202,7 +210,7 @@ async function main() {
   const resultsDir = join(repoRoot, "test", "bench", "results");
   mkdirSync(resultsDir, { recursive: true });
   const report = {
-    podStandIn: "pod runner (test/env/pod-runner.ts, ready mode): Pods marked Ready in status, no container runs",
+    podStandIn: READY_PODS_STAND_IN,
     reconcileConcurrency: Number(flags.concurrency),
     steadySeconds,
     results,

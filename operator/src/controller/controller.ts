@@ -86,13 +86,15 @@ export class Controller {
               this.cache.replace(owned.kind, namespace, items);
             },
             onEvent: (type, object) => {
+              let changed = true;
               if (type === "DELETED") {
                 this.cache.remove(owned.kind, object.metadata?.namespace ?? "", object.metadata?.name ?? "");
               } else {
-                this.cache.put(owned.kind, object);
+                // The echo of our own apply (already in the cache, same resourceVersion) changes nothing.
+                changed = this.cache.put(owned.kind, object) || type === "SYNC";
               }
               const key = ownerKey(object, primary.kind, primary.apiVersion.split("/")[0] ?? "");
-              if (key) this.#queue.add(key);
+              if (key && changed) this.#queue.add(key);
             },
           }),
         );

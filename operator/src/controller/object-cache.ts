@@ -25,18 +25,36 @@ function slim<T extends k8s.KubernetesObject>(object: T): T {
   return { ...object, metadata };
 }
 
+/** The part of an object to keep, by kind (what the reconciler reads of it). */
+export type KeptFields = (kind: string, object: k8s.KubernetesObject) => k8s.KubernetesObject;
+
 export class ObjectCache implements CacheReader {
   readonly #objects = new Map<string, k8s.KubernetesObject>();
+  readonly #keep: KeptFields;
+
+  constructor(keep: KeptFields = (_kind, object) => object) {
+    this.#keep = keep;
+  }
+
+  #kept(kind: string, object: k8s.KubernetesObject): k8s.KubernetesObject {
+    return slim(this.#keep(kind, object));
+  }
 
   get<T extends k8s.KubernetesObject>(kind: string, namespace: string, name: string): T | undefined {
     return this.#objects.get(cacheKey(kind, namespace, name)) as T | undefined;
   }
 
-  /** Stores the object unless the cache already holds a newer copy. */
-  put(kind: string, object: k8s.KubernetesObject): void {
+  /**
+   * Stores the object unless the cache already holds a newer copy. Returns whether the cache learned something:
+   * false for an older copy and for the copy it holds already (the watch's echo of our own write).
+   */
+  put(kind: string, object: k8s.KubernetesObject): boolean {
     const key = cacheKey(kind, object.metadata?.namespace ?? "", object.metadata?.name ?? "");
-    if (isOlder(object, this.#objects.get(key))) return;
-    this.#objects.set(key, slim(object));
+    const cached = this.#objects.get(key);
+    if (isOlder(object, cached)) return false;
+    this.#objects.set(key, this.#kept(kind, object));
+    const version = object.metadata?.resourceVersion;
+    return version === undefined || version !== cached?.metadata?.resourceVersion;
   }
 
   remove(kind: string, namespace: string, name: string): void {
@@ -60,7 +78,10 @@ export class ObjectCache implements CacheReader {
       }
     }
     for (const item of items)
-      this.#objects.set(cacheKey(kind, item.metadata?.namespace ?? "", item.metadata?.name ?? ""), slim(item));
+      this.#objects.set(
+        cacheKey(kind, item.metadata?.namespace ?? "", item.metadata?.name ?? ""),
+        this.#kept(kind, item),
+      );
     return gone;
   }
 }

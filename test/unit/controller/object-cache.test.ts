@@ -25,6 +25,15 @@ describe("ObjectCache", () => {
     assert.equal(cache.get("Deployment", "a", "x")?.metadata?.resourceVersion, "11");
   });
 
+  it("says whether a put taught it something: not for an older copy, nor for the copy it holds (an echo)", () => {
+    const cache = new ObjectCache();
+    assert.equal(cache.put("Deployment", object("a", "x", "10")), true, "new object");
+    assert.equal(cache.put("Deployment", object("a", "x", "10")), false, "same resourceVersion");
+    assert.equal(cache.put("Deployment", object("a", "x", "9")), false, "older");
+    assert.equal(cache.put("Deployment", object("a", "x", "11")), true, "newer");
+    assert.equal(cache.put("Deployment", object("a", "y", "1")), true, "another name");
+  });
+
   it("drops managedFields, which nothing reads", () => {
     const cache = new ObjectCache();
     cache.put("Service", object("a", "x", "1", { managedFields: [{ manager: "kubectl" }] }));
