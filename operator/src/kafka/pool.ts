@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { connectAdmin, type KafkaAdmin } from "./admin.ts";
 import type { KafkaConnection } from "./connection.ts";
+import { withSharedReads } from "./shared-reads.ts";
 
 export type AdminCallObserver = (operation: string, seconds: number, failed: boolean) => void;
 
@@ -31,7 +32,7 @@ export class AdminPool {
   ) {
     this.#idleMs = options.idleMs ?? 5 * 60_000;
     this.#observe = options.observe ?? (() => {});
-    this.#connect = options.connect ?? connectAdmin;
+    this.#connect = options.connect ?? (async (connection) => withSharedReads(await connectAdmin(connection)));
     this.#sweeper = setInterval(() => void this.#sweep(), Math.min(this.#idleMs, 60_000));
     this.#sweeper.unref();
   }
