@@ -125,8 +125,8 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
     pods.stop();
   };
   try {
-    const port = (JSON.parse(await operator.waitForLine(/"operator starting"/)) as { metricsPort: number }).metricsPort;
-    await operator.waitForLine(/"watches synced"/);
+    const port = (JSON.parse(await operator.waitForLine(/"operator starting"/, 180_000)) as { metricsPort: number }).metricsPort;
+    await operator.waitForLine(/"watches synced"/, 180_000);
     const custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
     const names = Array.from({ length: count }, (_, i) => `g${String(i).padStart(4, "0")}`);
     const before = await scrape(port);

@@ -151,6 +151,22 @@ function credentialsHash(connection: KafkaConnection): string | undefined {
   return Object.keys(fromSecrets).length > 0 ? contentHash(fromSecrets) : undefined;
 }
 
+/**
+ * Validation by cached object: the watch cache replaces an object with a new one for every new version and
+ * never changes one in place, so a reconcile between versions (a Deployment's status moving, a poll) re-uses
+ * the verdict instead of parsing the same spec again.
+ */
+const validations = new WeakMap<StoredGroup, Validation>();
+
+function validationOf(stored: StoredGroup): Validation {
+  let validation = validations.get(stored);
+  if (validation === undefined) {
+    validation = validateKafkaConsumerGroup(stored);
+    validations.set(stored, validation);
+  }
+  return validation;
+}
+
 export async function observe(
   deps: ObserveDeps,
   key: ObjectKey,
@@ -160,7 +176,7 @@ export async function observe(
   const stored = deps.cache.get<k8s.KubernetesObject>(KIND, key.namespace, key.name) as StoredGroup | undefined;
   const owned = ownedObjects(deps.cache, key);
   if (!stored) return { key, owned };
-  const validation = validateKafkaConsumerGroup(stored);
+  const validation = validationOf(stored);
   if (!validation.valid) return { key, stored, validation, owned };
   const group = validation.object;
   const due = pollDue(

@@ -7,11 +7,16 @@ export const CONFIG_HASH_ANNOTATION = "lagpilot.dev/config-hash";
 /** On the Pod template: a hash of the referenced Secrets' values, so a rotated password or certificate rolls the Pods. */
 export const SECRETS_HASH_ANNOTATION = "lagpilot.dev/secrets-hash";
 
+/** The order String.prototype.localeCompare sorts in (the hashes on existing objects depend on it), made once. */
+const keyOrder = new Intl.Collator();
+
 /** JSON with object keys sorted, so equal content always hashes equally. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => keyOrder.compare(a, b)),
+      );
     }
     return v;
   });
