@@ -92,6 +92,9 @@ interface SizeResult {
   steadyReconciles: number;
   steadyReadsPerReconcile: number;
   steadyWritesPerReconcile: number;
+  /** Mean seconds per reconcile until all were Ready, and per Kafka poll (part of a reconcile). */
+  reconcileSecondsMean: number;
+  kafkaPollSecondsMean: number;
   reconcileErrors: number;
   podStatusWriteFailures: number;
   operatorPeakRssMb: number;
@@ -125,7 +128,8 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
     pods.stop();
   };
   try {
-    const port = (JSON.parse(await operator.waitForLine(/"operator starting"/, 180_000)) as { metricsPort: number }).metricsPort;
+    const port = (JSON.parse(await operator.waitForLine(/"operator starting"/, 180_000)) as { metricsPort: number })
+      .metricsPort;
     await operator.waitForLine(/"watches synced"/, 180_000);
     const custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
     const names = Array.from({ length: count }, (_, i) => `g${String(i).padStart(4, "0")}`);
@@ -179,6 +183,8 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
     const delta = (a: Map<string, number>, b: Map<string, number>, name: string) =>
       (b.get(name) ?? 0) - (a.get(name) ?? 0);
     const reconciles = delta(before, atReady, "lagpilot_reconcile_total");
+    const mean = (a: Map<string, number>, b: Map<string, number>, histogram: string) =>
+      Number((delta(a, b, `${histogram}_sum`) / Math.max(1, delta(a, b, `${histogram}_count`))).toFixed(3));
     const steadyReconciles = delta(atReady, after, "lagpilot_reconcile_total");
     const result: SizeResult = {
       groups: count,
@@ -192,6 +198,8 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
       steadyReconciles,
       steadyReadsPerReconcile: perReconcile(sum(after, READ_VERBS) - sum(atReady, READ_VERBS), steadyReconciles),
       steadyWritesPerReconcile: perReconcile(sum(after, WRITE_VERBS) - sum(atReady, WRITE_VERBS), steadyReconciles),
+      reconcileSecondsMean: mean(before, atReady, "lagpilot_reconcile_duration_seconds"),
+      kafkaPollSecondsMean: mean(before, atReady, "lagpilot_kafka_admin_duration_seconds"),
       reconcileErrors: after.get("lagpilot_reconcile_errors_total") ?? 0,
       podStatusWriteFailures: pods.failures,
       operatorPeakRssMb: peakRssMb(operator.child.pid ?? 0),
