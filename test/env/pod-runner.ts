@@ -9,6 +9,7 @@ import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { WatchSource } from "../../operator/src/controller/watch-source.ts";
 import { repoRoot, stateDir } from "./layout.ts";
+import { registerScrapeTarget } from "./prometheus/targets.ts";
 import { freePort } from "./stack.ts";
 
 export type PodRunnerMode = "process" | "ready";
@@ -29,6 +30,8 @@ interface RunningPod {
   child?: ChildProcess;
   dir?: string;
   ready: boolean;
+  /** Removes the process from the stack's Prometheus targets. */
+  unregister?: () => void;
 }
 
 const MANAGED = "app.kubernetes.io/managed-by=lagpilot";
@@ -145,6 +148,18 @@ export class PodRunner {
       stdio: ["ignore", "pipe", "pipe"],
     });
     running.child = child;
+    // Scraped as a consumer Pod would be, with the labels the chart's Prometheus relabelling gives it.
+    running.unregister = registerScrapeTarget({
+      id: `consumer-${running.namespace}-${running.name}`,
+      address: `127.0.0.1:${port}`,
+      job: "lagpilot-consumers",
+      labels: {
+        namespace: running.namespace,
+        pod: running.name,
+        name: pod.metadata?.labels?.["lagpilot.dev/consumer-group"] ?? "",
+      },
+    });
+    child.once("exit", () => running.unregister?.());
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString("utf8").split("\n")) if (line) this.#options.onLog?.(running.name, line);
     };

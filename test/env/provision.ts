@@ -22,6 +22,7 @@ export interface Toolchain {
   helm: string;
   busybox: string;
   promtool: string;
+  prometheus: string;
   kcat: string;
   java: string;
   node: NodeTools;
@@ -199,6 +200,7 @@ interface DebianNeed {
 /** What the stack uses from Debian: tools, and the node's container runtime, network plugins and image builder. */
 const DEBIAN_NEEDS: DebianNeed[] = [
   { provides: "promtool", pkg: "prometheus" },
+  { provides: "prometheus", pkg: "prometheus" },
   { provides: "kcat", pkg: "kcat" },
   { provides: "containerd", pkg: "containerd" },
   { provides: "runc", pkg: "runc" },
@@ -396,6 +398,7 @@ export async function provision(log: Log = console.log): Promise<Toolchain> {
     helm: join(helmDir, "helm"),
     busybox: need(debian, "/bin/busybox"),
     promtool: need(debian, "promtool"),
+    prometheus: need(debian, "prometheus"),
     kcat: need(debian, "kcat"),
     node: {
       kubelet: join(kubeDir, "kubelet"),

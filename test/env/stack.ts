@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
 import { muteKafkajsTimerWarning } from "../../operator/src/kafka/kafkajs-timer-warning.ts";
 import { builtArchives } from "./images/archives.ts";
-import { binDir, envFile, logDir, stackFile, stateDir } from "./layout.ts";
+import { binDir, envFile, logDir, repoRoot, stackFile, stateDir } from "./layout.ts";
 import {
   type NodeRecord,
   prepareNode,
@@ -22,6 +22,8 @@ import {
   teardownNode,
 } from "./node/node.ts";
 import { nodeSchedulable } from "./node/readiness.ts";
+import { startPrometheus } from "./prometheus/start.ts";
+import { prometheusDir } from "./prometheus/targets.ts";
 import type { Toolchain } from "./provision.ts";
 
 /** What tests and tools read from `.lagpilot/env.json`. */
@@ -38,7 +40,8 @@ export interface StackEnv {
   };
   kubeconfig: string;
   kubeApiserver: string;
-  prometheusUrl: string | null;
+  /** The stack's Prometheus: scrapes the operator and every consumer, evaluates the chart's alert rules. */
+  prometheusUrl: string;
   binDir: string;
   node: { name: string; ip: string; podSubnet: string; hostIp: string };
 }
@@ -205,6 +208,11 @@ function writeWrappers(tools: Toolchain, kubeconfig: string) {
   const kube = `KUBECONFIG="\${KUBECONFIG:-${kubeconfig}}" exec`;
   writeExecutable(join(binDir, "kubectl"), `${kube} "${tools.kubectl}" "$@"`);
   writeExecutable(join(binDir, "helm"), `${kube} "${tools.helm}" "$@"`);
+  // kubectl finds plugins on PATH: `kubectl lagpilot top` works once this folder is on it.
+  writeExecutable(
+    join(binDir, "kubectl-lagpilot"),
+    `${kube} "${join(repoRoot, "operator", "bin", "kubectl-lagpilot")}" "$@"`,
+  );
   writeExecutable(join(binDir, "promtool"), `exec "${tools.promtool}" "$@"`);
   writeExecutable(join(binDir, "kcat"), `exec "${tools.kcat}" "$@"`);
   for (const [name, mainClass] of Object.entries(kafkaTools)) {
@@ -498,6 +506,17 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
     );
     log(`env: kafka ready on 127.0.0.1:${kafkaPorts.plain}, SASL on 127.0.0.1:${kafkaPorts.sasl} (${since()})`);
 
+    const prometheusUrl = await startPrometheus({
+      prometheus: tools.prometheus,
+      node: process.execPath,
+      kubeconfig,
+      port: await freePort(),
+      dataDir: join(stateDir, "data", "prometheus"),
+      launch,
+      isAlive,
+    });
+    log(`env: prometheus ready on ${prometheusUrl}, with the chart's alert rules (${since()})`);
+
     writeWrappers(tools, kubeconfig);
     const env: StackEnv = {
       kafka: {
@@ -510,7 +529,7 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
       },
       kubeconfig,
       kubeApiserver: server,
-      prometheusUrl: null,
+      prometheusUrl,
       binDir,
       node: { name: plan.nodeName, ip: plan.nodeIp, podSubnet: plan.podSubnet, hostIp: plan.hostIp },
     };
@@ -552,5 +571,6 @@ export async function stopStack(log: Log = console.log): Promise<boolean> {
   rmSync(stackFile, { force: true });
   rmSync(envFile, { force: true });
   rmSync(join(stateDir, "data"), { recursive: true, force: true });
+  rmSync(prometheusDir, { recursive: true, force: true });
   return true;
 }
