@@ -4,7 +4,9 @@
 //   burst             steady load, then a burst: replicas rise, lag comes back under target while records still
 //                     arrive, replicas fall after the scale-down window;
 //   partition-growth  two partitions cap the group: partitions grow and replicas follow past the old cap;
-//   stuck-partition   a partition stops progressing: the status says Degraded, and replicas do not climb for it.
+//   stuck-partition   a partition stops progressing: the status says Degraded, and replicas do not climb for it;
+//   scale-to-zero     an idle group goes to zero replicas and is activated when records arrive, losing none; the
+//                     operator restarts in between and the autoscaler keeps what it learned before.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -22,6 +24,21 @@ interface TimelinePoint {
   health: string;
 }
 
+interface DecisionEntry {
+  time: string;
+  fromReplicas: number;
+  toReplicas: number;
+  reason: string;
+  cause?: string;
+  message: string;
+  figures: { throughputPerReplica?: number; lag?: number; lagSeconds?: number };
+}
+
+interface Learned {
+  throughputPerReplica?: number;
+  throughputMeasurements?: number;
+}
+
 interface DemoSummary {
   scenario: string;
   durationSeconds: number;
@@ -36,6 +53,10 @@ interface DemoSummary {
   degraded: { reason: string; messages: string[]; firstSeenSeconds: number; lastSeenSeconds: number }[];
   timeline: TimelinePoint[];
   scaleEvents: { reason: string; message: string; atSeconds: number }[];
+  /** status.autoscaling at the end. */
+  autoscaling: { decisions?: DecisionEntry[]; learned?: Learned } | null;
+  /** When the demo restarted its operator (atMs: the clock status times are read against). */
+  restart: { atSeconds: number; atMs: number; learnedBefore: Learned | null } | null;
   produced: number;
   consumed: number;
   lost: number;
@@ -132,7 +153,12 @@ function describeRun(s: DemoSummary): string {
       (p) => `${p.t}s ${p.readyReplicas}/${p.desiredReplicas} parts ${p.partitions} lag ${p.lagSeconds}s ${p.health}`,
     );
   const events = s.scaleEvents.map((e) => `${e.atSeconds}s ${e.reason}: ${e.message}`);
-  return `\ntimeline:\n  ${points.join("\n  ")}\nevents:\n  ${events.join("\n  ")}`;
+  const decisions = (s.autoscaling?.decisions ?? []).map(
+    (d) =>
+      `${d.time} ${d.reason}/${d.cause} ${d.fromReplicas}->${d.toReplicas} per replica ${d.figures.throughputPerReplica}: ${d.message}`,
+  );
+  const restart = s.restart ? `\noperator restarted at ${s.restart.atSeconds}s` : "";
+  return `\ntimeline:\n  ${points.join("\n  ")}\nevents:\n  ${events.join("\n  ")}\ndecisions:\n  ${decisions.join("\n  ")}${restart}`;
 }
 
 function assertNothingLost(s: DemoSummary): void {
@@ -150,6 +176,7 @@ describe("autoscaling end to end", { timeout: 240_000 }, () => {
       ["burst", ["--duration", "45", "--settle", "35"]],
       ["partition-growth", ["--duration", "50"]],
       ["stuck-partition", ["--duration", "80"]],
+      ["scale-to-zero", ["--duration", "130"]],
     ];
     for (const [scenario, args] of plans) {
       const summary = summaryOf(startDemo(scenario, args));
@@ -187,6 +214,14 @@ describe("autoscaling end to end", { timeout: 240_000 }, () => {
     const down = s.scaleEvents.find((e) => e.reason === "ScaledDown" && e.atSeconds >= (lastUp?.atSeconds ?? 0));
     assert.ok(down, `replicas never fell after the burst${story}`);
     assert.match(down.message, /per replica/, "the scale-down is sized from the measured throughput");
+    // The decision history in status has the scale-up, with what it read.
+    const recorded = s.autoscaling?.decisions?.find((d) => d.reason === "ScaledUp");
+    assert.ok(recorded, `no ScaledUp entry in status.autoscaling.decisions${story}`);
+    assert.ok(recorded.toReplicas > recorded.fromReplicas);
+    assert.ok(
+      s.scaleEvents.some((e) => e.message === recorded.message),
+      "the entry says what the Event said",
+    );
     assert.ok(s.finalReplicas < s.peakReplicas, `still ${s.finalReplicas} replicas at the end${story}`);
     assert.equal(s.partitionsAfter, s.partitionsBefore);
   });
@@ -245,5 +280,38 @@ describe("autoscaling end to end", { timeout: 240_000 }, () => {
     );
     const peakWhileStuck = Math.max(0, ...whileStuck.map((p) => p.desiredReplicas));
     assert.ok(peakWhileStuck <= 2, `${peakWhileStuck} replicas while stuck${story}`);
+  });
+
+  it("an idle group: scaled to zero, activated by new records, nothing lost, learned state kept across a restart", async (t) => {
+    const s = await (summaries.get("scale-to-zero") as Promise<DemoSummary>);
+    const story = describeRun(s);
+    t.diagnostic(`${s.scenario}: peak ${s.peakReplicas} replicas, final ${s.finalReplicas}${story}`);
+    assertNothingLost(s);
+    const atZero = s.timeline.find((p) => p.desiredReplicas === 0 && p.health === "ScaledToZero");
+    assert.ok(atZero, `never scaled to zero (status ScaledToZero)${story}`);
+    const activated = s.timeline.find((p) => p.t > atZero.t && p.desiredReplicas >= 1 && p.readyReplicas >= 1);
+    assert.ok(activated, `never activated after ${atZero.t}s${story}`);
+
+    const decisions = s.autoscaling?.decisions ?? [];
+    const toZero = decisions.findIndex((d) => d.reason === "ScaledToZero" && d.toReplicas === 0);
+    assert.ok(toZero >= 0, `no ScaledToZero entry in status.autoscaling.decisions${story}`);
+    const activation = decisions.findIndex((d, i) => i > toZero && d.reason === "Activated" && d.fromReplicas === 0);
+    assert.ok(activation > toZero, `no Activated entry after the ScaledToZero one${story}`);
+
+    // Across the restart: the figure learned before it is what the decisions after it read, and the count of
+    // readings it rests on goes on from where it was (a reset autoscaler would start from nothing).
+    assert.ok(s.restart, "the operator was restarted");
+    const before = s.restart.learnedBefore?.throughputPerReplica;
+    assert.ok(before !== undefined && before > 0, `no throughput learned before the restart${story}`);
+    const restartedAtMs = s.restart.atMs;
+    const firstAfter = decisions.find((d) => Date.parse(d.time) >= restartedAtMs);
+    assert.ok(firstAfter, `no decision after the restart${story}`);
+    const cited = firstAfter.figures.throughputPerReplica;
+    assert.ok(cited !== undefined, `the first decision after the restart read no throughput${story}`);
+    assert.ok(cited >= before * 0.8 && cited <= before * 1.25, `it read ${cited}/s, ${before}/s was learned${story}`);
+    assert.ok(
+      (s.autoscaling?.learned?.throughputMeasurements ?? 0) >= (s.restart.learnedBefore?.throughputMeasurements ?? 0),
+      `the learned throughput started over after the restart${story}`,
+    );
   });
 });

@@ -114,17 +114,27 @@ async function main() {
   const partitionsBefore = plan.partitions;
 
   // 3. The operator, and the pod runner that runs a consumer-runtime for each Pod it creates.
-  const operator = startNodeProcess("operator/src/main.ts", {
-    KUBECONFIG: env.kubeconfig,
-    WATCH_NAMESPACES: namespace,
-    METRICS_PORT: "0",
-    LEADER_ELECTION: "false",
-  });
+  const startOperator = () =>
+    startNodeProcess("operator/src/main.ts", {
+      KUBECONFIG: env.kubeconfig,
+      WATCH_NAMESPACES: namespace,
+      METRICS_PORT: "0",
+      LEADER_ELECTION: "false",
+    });
+  let operator = startOperator();
+  const operatorLines: string[] = [];
   cleanups.push(async () => {
     await operator.stop("SIGTERM");
-    writeFileSync(join(logDir, `${logName}-operator.log`), `${operator.lines.join("\n")}\n`);
+    writeFileSync(join(logDir, `${logName}-operator.log`), `${[...operatorLines, ...operator.lines].join("\n")}\n`);
   });
   await operator.waitForLine(/"watches synced"/, 60_000);
+  // A restart as a rollout or a failover does it: what the operator remembered is gone.
+  const restartOperator = async () => {
+    await operator.stop("SIGTERM");
+    operatorLines.push(...operator.lines);
+    operator = startOperator();
+    await operator.waitForLine(/"watches synced"/, 60_000);
+  };
   const recordDir = join(stateDir, "demo", namespace);
   const podLog = join(logDir, `${logName}-pods.log`);
   writeFileSync(podLog, "");
@@ -143,7 +153,7 @@ async function main() {
 
   // 4. The KafkaConsumerGroup: lag target 10 s, autoscaling 1..6, partition growth for that scenario.
   const lagTargetSeconds = 10;
-  const minReplicas = 1;
+  const minReplicas = plan.minReplicas ?? 1;
   const maxReplicas = 6;
   const handlerPath = fileURLToPath(new URL("./recording-handler.ts", import.meta.url));
   const custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
@@ -168,6 +178,7 @@ async function main() {
           enabled: true,
           minReplicas,
           maxReplicas,
+          ...(plan.cooldownSeconds === undefined ? {} : { cooldownSeconds: plan.cooldownSeconds }),
           pollIntervalSeconds: 3,
           scaleDown: { stabilizationSeconds: 30 },
           // A short confirmation window, so partitions can grow within a run of a few minutes.
@@ -180,6 +191,22 @@ async function main() {
   });
   say(`demo: KafkaConsumerGroup ${namespace}/orders applied; consumer logs in ${podLog}; watch it alongside with:`);
   say(`      KUBECONFIG=${env.kubeconfig} ${env.binDir}/kubectl get kcg -n ${namespace} -w`);
+
+  const readStatus = async () => {
+    const group = (await custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: PLURAL,
+      name: "orders",
+    })) as {
+      status?: Record<string, unknown> & {
+        conditions?: { type: string; status: string; reason: string }[];
+        autoscaling?: { decisions?: unknown[]; learned?: unknown };
+      };
+    };
+    return group.status ?? {};
+  };
 
   // 5. Load, live view.
   // Producers learn about added partitions when they refresh metadata (default: every 5 minutes).
@@ -194,10 +221,17 @@ async function main() {
   let producing = true;
   let failingSince: number | undefined;
   const sendFailureLimitMs = 60_000;
+  let restart: { atSeconds: number; atMs: number; learnedBefore: unknown } | undefined;
   const loadLoop = (async () => {
     while (producing) {
       const t = elapsed();
       if (t >= duration) break;
+      if (plan.restartOperatorAt !== undefined && restart === undefined && t >= duration * plan.restartOperatorAt) {
+        const learnedBefore = (await readStatus().catch(() => undefined))?.autoscaling?.learned ?? null;
+        restart = { atSeconds: Math.round(elapsed() * 10) / 10, atMs: Date.now(), learnedBefore };
+        say(`demo: restarting the operator at ${restart.atSeconds}s`);
+        await restartOperator();
+      }
       if (plan.stuck) {
         const stuckNow = t >= duration * plan.stuck.from && t < duration * plan.stuck.to;
         if (stuckNow) writeFileSync(stuckFile, "stuck\n");
@@ -227,16 +261,7 @@ async function main() {
   })();
 
   const read = async (): Promise<Snapshot> => {
-    const group = (await custom.getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: PLURAL,
-      name: "orders",
-    })) as {
-      status?: Record<string, unknown> & { conditions?: { type: string; status: string; reason: string }[] };
-    };
-    const s = group.status ?? {};
+    const s = await readStatus();
     const degraded = s.conditions?.find((c) => c.type === "Degraded" && c.status === "True") as
       | { reason: string; message?: string }
       | undefined;
@@ -295,6 +320,7 @@ async function main() {
     .filter((e) => ["ScaledUp", "ScaledDown", "PartitionsGrown"].includes(e.reason ?? ""))
     .sort((a, b) => eventTime(a) - eventTime(b));
   const partitionsAfter = (await admin.partitionCounts([topic])).get(topic) ?? partitionsBefore;
+  const autoscaling = (await readStatus().catch(() => undefined))?.autoscaling ?? null;
   const summary = {
     scenario,
     tier: flags.tier,
@@ -316,6 +342,8 @@ async function main() {
       message: e.message,
       atSeconds: Math.round((eventTime(e) - started) / 100) / 10,
     })),
+    autoscaling,
+    restart: restart ?? null,
     produced,
     consumed: processed.size,
     lost: Math.max(0, produced - processed.size),

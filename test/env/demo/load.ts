@@ -1,6 +1,12 @@
 // Producer load patterns for the demo: messages per second as a function of elapsed time.
-export type Scenario = "steady" | "burst" | "partition-growth" | "stuck-partition";
-export const scenarios: readonly Scenario[] = ["steady", "burst", "partition-growth", "stuck-partition"];
+export type Scenario = "steady" | "burst" | "partition-growth" | "stuck-partition" | "scale-to-zero";
+export const scenarios: readonly Scenario[] = [
+  "steady",
+  "burst",
+  "partition-growth",
+  "stuck-partition",
+  "scale-to-zero",
+];
 
 export interface ScenarioPlan {
   partitions: number;
@@ -9,6 +15,11 @@ export interface ScenarioPlan {
   /** Seconds into the run during which partition 0 is stuck, if any. */
   stuck?: { from: number; to: number };
   partitionGrowth: boolean;
+  /** autoscaling.minReplicas (default 1) and, with 0, autoscaling.cooldownSeconds. */
+  minReplicas?: number;
+  cooldownSeconds?: number;
+  /** Fraction of the run at which the operator is stopped and started again, if any. */
+  restartOperatorAt?: number;
 }
 
 /** Capacity of one replica in the demo: 1000 / DEMO_WORK_MS messages per second. */
@@ -34,5 +45,16 @@ export const plans: Record<Scenario, ScenarioPlan> = {
     partitionGrowth: false,
     rate: (t, d) => (t < d * 0.8 ? perReplica * 0.9 : 0),
     stuck: { from: 0.1, to: 0.75 },
+  },
+  // A busy start (the throughput is learned), an idle gap long enough to scale to zero, records again (the
+  // group is activated and consumes them), then quiet. The operator restarts in the gap: the activation
+  // after it still knows the throughput learned before it.
+  "scale-to-zero": {
+    partitions: 4,
+    partitionGrowth: false,
+    minReplicas: 0,
+    cooldownSeconds: 10,
+    restartOperatorAt: 0.35,
+    rate: (t, d) => (t < d * 0.15 ? perReplica * 2.5 : t >= d * 0.7 && t < d * 0.8 ? perReplica * 0.6 : 0),
   },
 };
