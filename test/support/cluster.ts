@@ -16,7 +16,10 @@ export function kubeConfig(): k8s.KubeConfig {
 /** Installs (or restores) the generated CRD and waits until it is served. */
 export async function installCrd(): Promise<void> {
   await runTool("kubectl", ["apply", "--server-side", "--force-conflicts", "-f", crdFile]);
-  await runTool("kubectl", ["wait", "--for=condition=Established", `crd/${CRD_NAME}`, "--timeout=60s"]);
+  // A CRD created a moment ago has no conditions yet, and kubectl wait fails on that instead of waiting.
+  await eventually(() =>
+    runTool("kubectl", ["wait", "--for=condition=Established", `crd/${CRD_NAME}`, "--timeout=60s"]),
+  );
   await eventually(() => runTool("kubectl", ["get", PLURAL, "-A"]));
 }
 

@@ -101,7 +101,17 @@ async function main() {
   cleanups.push(() => deleteNamespace(namespace));
   const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
   cleanups.push(() => admin.close());
-  await admin.createTopic(topic, plan.partitions);
+  // A broker that just started may not host a new topic's partitions yet: creating it again is safe.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.createTopic(topic, plan.partitions);
+      break;
+    } catch (error) {
+      // kafkajs wraps the broker's answer once its own retries ran out, so the error's kind is not telling.
+      if (attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
   // A new topic's leaders can take a moment to be known everywhere on a busy broker.
   for (let attempt = 0; ; attempt++) {
     try {
