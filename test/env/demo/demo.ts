@@ -231,23 +231,49 @@ async function main() {
   let producing = true;
   let failingSince: number | undefined;
   const sendFailureLimitMs = 60_000;
-  let restart: { atSeconds: number; atMs: number; learnedBefore: unknown } | undefined;
+  let restart: { atSeconds: number; atMs: number; learnedBefore: unknown; restored?: unknown } | undefined;
+  let restartCheckedAt = 0;
+  // Set by the live view: when the group, having run, was first seen at zero replicas.
+  let zeroSeenAt: number | undefined;
+  let afterZeroFrom: number | undefined;
+  let loadEnded = false;
+  const afterZero = plan.afterZero;
   const loadLoop = (async () => {
     while (producing) {
       const t = elapsed();
-      if (t >= duration) break;
+      if (afterZero && afterZeroFrom === undefined && zeroSeenAt !== undefined && t >= duration * afterZero.notBefore)
+        afterZeroFrom = t;
+      const activating =
+        afterZero !== undefined && afterZeroFrom !== undefined && t < afterZeroFrom + afterZero.seconds;
+      const awaitingZero = afterZero !== undefined && afterZeroFrom === undefined && t < duration + 60;
+      if (t >= duration && !activating && !awaitingZero) break;
       if (plan.restartOperatorAt !== undefined && restart === undefined && t >= duration * plan.restartOperatorAt) {
-        const learnedBefore = (await readStatus().catch(() => undefined))?.autoscaling?.learned ?? null;
-        restart = { atSeconds: Math.round(elapsed() * 10) / 10, atMs: Date.now(), learnedBefore };
-        say(`demo: restarting the operator at ${restart.atSeconds}s`);
-        await restartOperator();
+        if (t - restartCheckedAt >= 1) {
+          restartCheckedAt = t;
+          const learned = (await readStatus().catch(() => undefined))?.autoscaling?.learned as
+            | { throughputPerReplica?: number }
+            | undefined;
+          if (learned?.throughputPerReplica !== undefined || t >= duration * 0.7) {
+            restart = { atSeconds: Math.round(elapsed() * 10) / 10, atMs: Date.now(), learnedBefore: learned ?? null };
+            say(`demo: restarting the operator at ${restart.atSeconds}s`);
+            await restartOperator();
+            // What the new operator says it restored from status, if it does within a while.
+            const restarted = restart;
+            void operator
+              .waitForLine(/"restored learned scaling state"/, 60_000)
+              .then((line) => {
+                restarted.restored = JSON.parse(line);
+              })
+              .catch(() => {});
+          }
+        }
       }
       if (plan.stuck) {
         const stuckNow = t >= duration * plan.stuck.from && t < duration * plan.stuck.to;
         if (stuckNow) writeFileSync(stuckFile, "stuck\n");
         else rmSync(stuckFile, { force: true });
       }
-      const count = Math.round(plan.rate(t, duration) / 10);
+      const count = Math.round((activating ? afterZero.rate : plan.rate(t, duration)) / 10);
       if (count > 0) {
         const messages = Array.from({ length: count }, () => {
           sequence += 1;
@@ -267,6 +293,7 @@ async function main() {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    loadEnded = true;
     rmSync(stuckFile, { force: true });
   })();
 
@@ -296,7 +323,8 @@ async function main() {
   let last: Snapshot | undefined;
   let lines = 0;
   const timeline = new Timeline();
-  const drainDeadline = () => elapsed() > duration + 90;
+  const drainDeadline = () => elapsed() > duration + 90 + (afterZero ? 60 + afterZero.seconds : 0);
+  let running = false;
   let drainedAt: number | undefined;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -304,12 +332,14 @@ async function main() {
     if (reading) timeline.record(reading);
     last = reading ?? last;
     if (!last) continue;
+    if (last.desiredReplicas > 0) running = true;
+    else if (running && last.health === "ScaledToZero") zeroSeenAt ??= elapsed();
     peaks.lag = Math.max(peaks.lag, last.lag);
     peaks.lagSeconds = Math.max(peaks.lagSeconds, last.lagSeconds);
     peaks.replicas = Math.max(peaks.replicas, last.desiredReplicas);
     if (tty) process.stdout.write(`\r\x1b[2K${row(last)}`);
     else if (lines++ % 5 === 0) say(row(last));
-    drainedAt ??= elapsed() >= duration && processedIds(recordDir, topic).size >= produced ? elapsed() : undefined;
+    drainedAt ??= loadEnded && processedIds(recordDir, topic).size >= produced ? elapsed() : undefined;
     if (drainedAt === undefined) {
       if (drainDeadline()) break;
       continue;

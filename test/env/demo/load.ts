@@ -18,8 +18,13 @@ export interface ScenarioPlan {
   /** autoscaling.minReplicas (default 1) and, with 0, autoscaling.cooldownSeconds. */
   minReplicas?: number;
   cooldownSeconds?: number;
-  /** Fraction of the run at which the operator is stopped and started again, if any. */
+  /**
+   * From this fraction of the run on, the operator is stopped and started again as soon as status shows a
+   * learned throughput (at the latest at 0.7 of the run), if set.
+   */
   restartOperatorAt?: number;
+  /** Once the group has gone to zero replicas (and not before this fraction of the run): `rate` for `seconds`. */
+  afterZero?: { notBefore: number; rate: number; seconds: number };
 }
 
 /** Capacity of one replica in the demo: 1000 / DEMO_WORK_MS messages per second. */
@@ -46,17 +51,17 @@ export const plans: Record<Scenario, ScenarioPlan> = {
     rate: (t, d) => (t < d * 0.8 ? perReplica * 0.9 : 0),
     stuck: { from: 0.1, to: 0.75 },
   },
-  // A busy start (the throughput is learned), an idle gap long enough to scale to zero, records again (the
-  // group is activated and consumes them), then quiet. The operator restarts in the gap: the activation
-  // after it still knows the throughput learned before it.
+  // A busy start (the first Pod's start leaves a backlog: a throughput is learned), quiet until the group is
+  // at zero replicas, records again (the group is activated and consumes them), then quiet. The operator
+  // restarts once the throughput is learned: the decisions after it still know it. Waiting for the states
+  // rather than for fixed times keeps it right on a slow machine, where a Pod may take a minute to start.
   "scale-to-zero": {
     partitions: 4,
     partitionGrowth: false,
     minReplicas: 0,
     cooldownSeconds: 10,
-    restartOperatorAt: 0.3,
-    // Light loads: the first Pod's start leaves a backlog to learn from, and the gap (its idle time counts from
-    // a minute after the last record, the rate window) must reach zero even on a slow machine.
-    rate: (t, d) => (t < d * 0.12 ? perReplica * 1.2 : t >= d * 0.72 && t < d * 0.8 ? perReplica * 0.4 : 0),
+    restartOperatorAt: 0.2,
+    rate: (t, d) => (t < d * 0.12 ? perReplica * 1.6 : 0),
+    afterZero: { notBefore: 0.3, rate: perReplica * 0.6, seconds: 12 },
   },
 };
