@@ -76,8 +76,8 @@ interface DemoRun {
   exit: Promise<number | null>;
 }
 
-/** Each demo gets this long; they run at once, so the file stays under five minutes. */
-const demoTimeoutMs = 225_000;
+/** Each demo gets this long; the three run at once, so the file stays well under four minutes. */
+const demoTimeoutMs = 200_000;
 
 const runs: DemoRun[] = [];
 
@@ -174,7 +174,7 @@ function assertNothingLost(s: DemoSummary): void {
   assert.equal(failed, undefined, `the operator failed to apply its decision at ${failed?.t}s${describeRun(s)}`);
 }
 
-describe("autoscaling end to end", { timeout: 270_000 }, () => {
+describe("autoscaling end to end", { timeout: 240_000 }, () => {
   const summaries = new Map<string, Promise<DemoSummary>>();
 
   before(() => {
@@ -182,7 +182,6 @@ describe("autoscaling end to end", { timeout: 270_000 }, () => {
       ["burst", ["--duration", "45", "--settle", "35"]],
       ["partition-growth", ["--duration", "50"]],
       ["stuck-partition", ["--duration", "80"]],
-      ["scale-to-zero", ["--duration", "100"]],
     ];
     for (const [scenario, args] of plans) {
       const summary = summaryOf(startDemo(scenario, args));
@@ -287,9 +286,23 @@ describe("autoscaling end to end", { timeout: 270_000 }, () => {
     const peakWhileStuck = Math.max(0, ...whileStuck.map((p) => p.desiredReplicas));
     assert.ok(peakWhileStuck <= 2, `${peakWhileStuck} replicas while stuck${story}`);
   });
+});
+
+// After the three, not beside them: a fourth demo at once slows the others' Pods on a small machine.
+describe("scale to zero end to end", { timeout: 240_000 }, () => {
+  let summary: Promise<DemoSummary>;
+
+  before(() => {
+    summary = summaryOf(startDemo("scale-to-zero", ["--duration", "100"]));
+    summary.catch(() => {});
+  });
+
+  after(async () => {
+    await Promise.all(runs.map((run) => stopDemo(run)));
+  });
 
   it("an idle group: scaled to zero, activated by new records, nothing lost, learned state kept across a restart", async (t) => {
-    const s = await (summaries.get("scale-to-zero") as Promise<DemoSummary>);
+    const s = await summary;
     const story = describeRun(s);
     t.diagnostic(`${s.scenario}: peak ${s.peakReplicas} replicas, final ${s.finalReplicas}${story}`);
     assertNothingLost(s);
@@ -309,11 +322,10 @@ describe("autoscaling end to end", { timeout: 270_000 }, () => {
     assert.ok(s.restart, "the operator was restarted");
     const before = s.restart.learnedBefore?.throughputPerReplica;
     assert.ok(before !== undefined && before > 0, `no throughput learned before the restart${story}`);
-    assert.equal(
-      s.restart.restored?.throughputPerReplica,
-      before,
-      `the restarted operator restored no throughput${story}`,
-    );
+    // (The old operator may write once more between the demo's reading and its stop: close, not equal.)
+    const restored = s.restart.restored?.throughputPerReplica;
+    assert.ok(restored !== undefined, `the restarted operator restored no throughput${story}`);
+    assert.ok(restored >= before * 0.8 && restored <= before * 1.25, `restored ${restored}/s, ${before}/s was learned`);
     const restartedAtMs = s.restart.atMs;
     const firstAfter = decisions.find((d) => Date.parse(d.time) >= restartedAtMs);
     assert.ok(firstAfter, `no decision after the restart${story}`);
