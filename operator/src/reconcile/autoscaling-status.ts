@@ -1,7 +1,7 @@
 // The scaling state <-> status.autoscaling. What the autoscaler learned (throughput per replica, lead time,
 // stuck partitions) and its decision history are written to status, and read back when an operator starts
 // or takes over leadership with no memory of the group, so a restart or a failover does not reset the
-// autoscaler to its fallback. Pure, the clock passed in. docs/adr/0009-autoscaler-state-in-status.md says why status.
+// autoscaler to its fallback. Pure, the clock passed in. docs/adr/0010-autoscaler-state-in-status.md says why status.
 import type { AutoscalingStatus, DecisionStatus, LearnedStatus } from "../api/status.ts";
 import type { DecisionRecord, ScalingReason, ScalingState } from "../scaling/types.ts";
 import { initialScalingState } from "../scaling/types.ts";
