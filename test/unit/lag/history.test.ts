@@ -89,6 +89,57 @@ const cases: {
     assignmentSince: 30,
   },
   {
+    name: "a log end that stands still (nothing produced) keeps the window",
+    polls: [steady(0, 10, 10), steady(15, 10, 10), steady(30, 10, 10)],
+    keptTimes: [0, 15, 30],
+  },
+  {
+    name: "a second poll at the time of the newest sample replaces it, older ones stay",
+    polls: [steady(0, 0, 0), steady(15, 10, 10), steady(30, 20, 20), steady(30, 25, 20)],
+    keptTimes: [0, 15, 30],
+    lags: [0, 0, 5],
+  },
+  {
+    name: "a Stable poll after one that was not starts the assignment span, owners unchanged",
+    polls: [
+      steady(0, 0, 0),
+      steady(15, 10, 10),
+      { t: 30, state: "CompletingRebalance", partitions: [{ end: 20, committed: 20, owner: "m1" }] },
+      steady(45, 30, 30),
+      steady(60, 40, 40),
+    ],
+    keptTimes: [0, 15, 30, 45, 60],
+    assignmentSince: 45,
+  },
+  {
+    name: "a second poll at the same time keeps the assignment span (the clock did not go back)",
+    polls: [steady(0, 0, 0), steady(15, 10, 10), steady(15, 12, 12)],
+    keptTimes: [0, 15],
+    assignmentSince: 0,
+  },
+  {
+    name: "a partition gone from the assignment starts a new span, though the others kept their owner",
+    polls: [
+      {
+        t: 0,
+        partitions: [
+          { end: 0, committed: 0, owner: "m1" },
+          { end: 0, committed: 0, owner: "m1" },
+        ],
+      },
+      {
+        t: 15,
+        partitions: [
+          { end: 10, committed: 10, owner: "m1" },
+          { end: 10, committed: 10, owner: "m1" },
+        ],
+      },
+      { t: 30, partitions: [{ end: 20, committed: 20, owner: "m1" }] },
+    ],
+    keptTimes: [0, 15, 30],
+    assignmentSince: 30,
+  },
+  {
     name: "a new partition starts its own window; a vanished one is dropped",
     polls: [
       {

@@ -261,6 +261,17 @@ describe("summarize", () => {
     assert.equal(summarize(emptyHistory(), lagOptions()), undefined);
   });
 
+  it("starts from latest by default: records on a never-committed partition are uncommitted arrivals, not lag", () => {
+    const neverCommitted = polls(
+      (t) => ({ end: t * 10, committed: -1 }),
+      () => ({ end: 0, committed: -1 }),
+      { members: 0, state: "Empty" },
+    );
+    const summary = summarize(historyOf(neverCommitted), lagOptions());
+    assert.equal(summary?.uncommittedArrivals, true);
+    assert.equal(summary?.totalLag, 0);
+  });
+
   for (const c of cases) {
     it(c.name, () => {
       const options = { ...c.options, startFrom: c.startFrom ?? "latest" } as const;

@@ -18,6 +18,16 @@ const cases: { name: string; readings: Reading[]; position: number; seconds: num
     seconds: 45,
   },
   {
+    name: "uneven production, inside a burst: interpolated within that burst",
+    readings: [
+      { t: 0, end: 0, committed: 0 },
+      { t: 10, end: 100, committed: 0 },
+      { t: 20, end: 10100, committed: 0 },
+    ],
+    position: 5100,
+    seconds: 5,
+  },
+  {
     name: "uneven production: the timeline, not the average, decides",
     readings: [
       { t: 0, end: 0, committed: 0 },
