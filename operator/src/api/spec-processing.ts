@@ -51,7 +51,7 @@ const httpHandler = z
     encoding: z
       .enum(["utf8", "base64"])
       .default("utf8")
-      .describe("How message keys and values are written in the JSON body: utf8 text or base64."),
+      .describe("How message keys, values and header values are written in the JSON body: utf8 text or base64."),
   })
   .describe("An HTTP endpoint, typically a sidecar container declared in spec.template.containers.");
 

@@ -61,6 +61,26 @@ describe("http handler", () => {
     });
   });
 
+  it("POSTs keys, values and header values as base64 when encoding is base64", async () => {
+    answer = 204;
+    delayMs = 0;
+    await httpHandler({ url, timeoutMs: 2000, headers: {}, encoding: "base64" }).handle([message(1)]);
+    assert.deepEqual(bodies.at(-1), {
+      encoding: "base64",
+      messages: [
+        {
+          topic: "t",
+          partition: 0,
+          offset: 1,
+          timestamp: 1000,
+          key: Buffer.from("k").toString("base64"),
+          value: Buffer.from("v1").toString("base64"),
+          headers: { h: Buffer.from("x").toString("base64") },
+        },
+      ],
+    });
+  });
+
   const failures: { name: string; status: number; delay: number; timeoutMs: number; error: RegExp }[] = [
     { name: "a non-2xx answer", status: 503, delay: 0, timeoutMs: 2000, error: /HTTP 503/ },
     { name: "no answer within the timeout", status: 200, delay: 500, timeoutMs: 50, error: /no answer within 50 ms/ },
