@@ -309,6 +309,105 @@ describe("consumer runtime against real Kafka", () => {
     assert.equal(await committedTotal(cfg.groupId, topic), total);
   });
 
+  const growthCases: { name: string; client: "kafkajs" | "platformatic"; restartAfterFirstCommits: boolean }[] = [
+    {
+      name: "startFrom latest: records produced to a grown topic's new partitions right after growth are all handled",
+      client: "kafkajs",
+      restartAfterFirstCommits: false,
+    },
+  ];
+  for (const c of growthCases)
+    it(c.name, async () => {
+      // Kafka's own fallback would start the new partitions at their end: whatever producers wrote before the
+      // group noticed them would be skipped (docs/adr/0008).
+      const topic = await newTopic(2);
+      const file = recordFile();
+      const cfg = config({ topics: [topic], tier: "Standard", client: c.client, startFrom: "latest" });
+      let runtime = await spawnRuntime(cfg, { env: { RECORD_FILE: file } });
+      // Consuming: a probe produced now is handled (with latest, what came before the group started is not).
+      await waitFor(
+        async () => {
+          await produce({ bootstrap, topic, count: 1, value: () => "999999:probe" });
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          return readRecords(file).length > 0 ? true : undefined;
+        },
+        60_000,
+        "consuming",
+      );
+      await produce({ bootstrap, topic, count: 100 });
+      await waitFor(
+        async () => (readRecords(file).filter((r) => r.seq < 100).length >= 100 ? true : undefined),
+        60_000,
+        "the first records handled",
+      );
+      if (c.restartAfterFirstCommits) {
+        await waitFor(
+          async () => ((await committedTotal(cfg.groupId, topic)) >= 101 ? true : undefined),
+          30_000,
+          "the first records committed",
+        );
+        assert.equal(await stopRuntime(runtime), 0);
+        runtime = await spawnRuntime(cfg, { env: { RECORD_FILE: file } });
+      }
+
+      // The operator's own growth call, then records straight into the new partitions.
+      await admin.createPartitions(topic, 4);
+      const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
+      const producer = kafka.producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      const perPartition = 150;
+      for (const partition of [2, 3]) {
+        const messages = Array.from({ length: perPartition }, (_, i) => ({
+          partition,
+          key: null,
+          value: `${1000 + partition * perPartition + i}:grown`,
+        }));
+        await producer.send({ topic, acks: -1, messages });
+      }
+      await producer.disconnect();
+
+      // Once the group holds the new partitions, one more record on each: when it is handled, everything
+      // before it on that partition was either handled or skipped for good.
+      await waitFor(
+        async () => {
+          const assigned = runtime.lines
+            .map(parseLine)
+            .filter((l) => l?.msg === "partitions assigned")
+            .pop();
+          return ((assigned?.partitions as string[] | undefined) ?? []).length === 4 ? true : undefined;
+        },
+        120_000,
+        "the new partitions assigned",
+      );
+      const after = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).producer();
+      await after.connect();
+      await after.send({
+        topic,
+        acks: -1,
+        messages: [2, 3].map((partition) => ({ partition, key: null, value: `${2000 + partition}:last` })),
+      });
+      await after.disconnect();
+      await waitFor(
+        async () =>
+          [2, 3].every((p) => readRecords(file).some((r) => r.partition === p && r.offset === perPartition))
+            ? true
+            : undefined,
+        60_000,
+        "the last record of each new partition handled",
+      );
+      assert.equal(await stopRuntime(runtime), 0);
+      for (const partition of [2, 3]) {
+        const offsets = new Set(
+          readRecords(file)
+            .filter((r) => r.partition === partition)
+            .map((r) => r.offset),
+        );
+        for (let offset = 0; offset < perPartition; offset++) {
+          assert.ok(offsets.has(offset), `partition ${partition}: offset ${offset} was skipped`);
+        }
+      }
+    });
+
   it("a member beyond the partition count is ready: joined the group and healthy, no partition needed", async () => {
     // replicas > partitions (or a rollout's surge Pod): an unready standby would block rollouts and node drains.
     const topic = await newTopic(1);

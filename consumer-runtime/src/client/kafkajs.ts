@@ -1,7 +1,10 @@
 // kafkajs behind the runtime's client contract. kafkajs fetches, decodes and heartbeats on the caller's event
 // loop, so a busy handler can delay its heartbeats: the Dedicated tier runs this adapter in a worker thread.
+// With startFrom latest, assigned partitions wait until their start position is settled (start-positions.ts):
+// kafkajs's own fallback would start a partition added by growth at its end and skip records.
 import {
   type Consumer,
+  type ConsumerConfig,
   type EachBatchPayload,
   type IHeaders,
   Kafka,
@@ -20,6 +23,14 @@ import type {
   ProducedMessage,
   TopicPartition,
 } from "./contract.ts";
+import { partitionId } from "./contract.ts";
+import { chooseStarts, type StartChoice, type StartFrom } from "./start-positions.ts";
+
+/**
+ * How old the consumer's view of the topics may get. A grown topic's new partitions are assigned once a member
+ * notices them, at the latest after this long (kafkajs's default is five minutes).
+ */
+const metadataMaxAgeMs = 30_000;
 
 export function kafkajsConfig(options: {
   clientId: string;
@@ -48,6 +59,22 @@ export function kafkajsConfig(options: {
     config.sasl = { mechanism, username, password } as SASLOptions;
   }
   return config;
+}
+
+/** What kafkajs's consumer is given: each tuning value of the group's consumer settings reaches one option. */
+export function kafkajsConsumerConfig(options: ConsumerClientOptions): ConsumerConfig {
+  return {
+    groupId: options.groupId,
+    metadataMaxAge: metadataMaxAgeMs,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: options.heartbeatIntervalMs,
+    rebalanceTimeout: options.rebalanceTimeoutMs,
+    minBytes: options.fetchMinBytes,
+    maxWaitTimeInMs: options.fetchMaxWaitMs,
+    maxBytesPerPartition: options.maxBytesPerPartition,
+    maxBytes: Math.max(options.maxBytesPerPartition * 8, 10 * 1024 * 1024),
+    allowAutoTopicCreation: false,
+  };
 }
 
 function toMessage(
@@ -88,23 +115,24 @@ function groupByTopic(partitions: TopicPartition[]): { topic: string; partitions
 
 export class KafkajsConsumerClient implements KafkaConsumerClient {
   readonly name = "kafkajs";
+  readonly #kafka: Kafka;
+  readonly #groupId: string;
   readonly #consumer: Consumer;
+  #startFrom: StartFrom = "latest";
+  /** Assigned partitions kept paused until their start position is settled. */
+  readonly #held = new Set<string>();
+  /** Partitions the caller paused: a settled partition resumes only when the caller has not paused it. */
+  readonly #pausedByCaller = new Set<string>();
+  /** Bumped by every assignment (and close): a settling round that is no longer current stops. */
+  #round = 0;
 
   constructor(options: ConsumerClientOptions) {
     if (options.groupProtocol !== "classic") {
       throw new Error("kafkajs speaks only the classic group protocol (consumer.groupProtocol: classic)");
     }
-    this.#consumer = new Kafka(kafkajsConfig(options)).consumer({
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: options.heartbeatIntervalMs,
-      rebalanceTimeout: options.rebalanceTimeoutMs,
-      minBytes: options.fetchMinBytes,
-      maxWaitTimeInMs: options.fetchMaxWaitMs,
-      maxBytesPerPartition: options.maxBytesPerPartition,
-      maxBytes: Math.max(options.maxBytesPerPartition * 8, 10 * 1024 * 1024),
-      allowAutoTopicCreation: false,
-    });
+    this.#kafka = new Kafka(kafkajsConfig(options));
+    this.#groupId = options.groupId;
+    this.#consumer = this.#kafka.consumer(kafkajsConsumerConfig(options));
   }
 
   async connect(): Promise<void> {
@@ -112,6 +140,7 @@ export class KafkajsConsumerClient implements KafkaConsumerClient {
   }
 
   async subscribe(topics: string[], startFrom: "earliest" | "latest"): Promise<void> {
+    this.#startFrom = startFrom;
     await this.#consumer.subscribe({ topics, fromBeginning: startFrom === "earliest" });
   }
 
@@ -122,6 +151,8 @@ export class KafkajsConsumerClient implements KafkaConsumerClient {
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
         for (const partition of partitions) assignment.push({ topic, partition });
       }
+      // kafkajs's fallback is already earliest, which loses nothing; latest needs the rules of start-positions.ts.
+      if (this.#startFrom === "latest") this.#holdUntilStarted(assignment);
       listener.onAssigned(assignment);
     });
     this.#consumer.on(events.REBALANCING, () => listener.onRebalancing());
@@ -144,12 +175,73 @@ export class KafkajsConsumerClient implements KafkaConsumerClient {
     });
   }
 
+  /** Pauses every assigned partition (synchronously, before kafkajs fetches) and settles their starts. */
+  #holdUntilStarted(assignment: TopicPartition[]): void {
+    const round = ++this.#round;
+    this.#held.clear();
+    if (!assignment.length) return;
+    for (const p of assignment) this.#held.add(partitionId(p.topic, p.partition));
+    this.#consumer.pause(groupByTopic(assignment));
+    void this.#settleStarts(round, assignment);
+  }
+
+  /** Seeks and commits the chosen start of each partition without a commit, then lets the partitions fetch. */
+  async #settleStarts(round: number, assignment: TopicPartition[]): Promise<void> {
+    for (let attempt = 0; round === this.#round; attempt++) {
+      try {
+        const starts = await this.#readStarts(assignment);
+        if (round !== this.#round) return;
+        for (const s of starts)
+          this.#consumer.seek({ topic: s.topic, partition: s.partition, offset: String(s.offset) });
+        // Committed at once: from now on the partition has a commit, so it never counts as new again.
+        await this.commit(starts);
+        if (round !== this.#round) return;
+        this.#held.clear();
+        const free = assignment.filter((p) => !this.#pausedByCaller.has(partitionId(p.topic, p.partition)));
+        if (free.length) this.#consumer.resume(groupByTopic(free));
+        return;
+      } catch {
+        // Partitions stay paused (nothing is skipped) until the broker answers; a rebalance ends this round.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
+      }
+    }
+  }
+
+  async #readStarts(assignment: TopicPartition[]): Promise<(StartChoice & { offset: number })[]> {
+    // A fresh admin each round: its metadata must already know the partitions growth has just added.
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      const topics = [...new Set(assignment.map((p) => p.topic))];
+      const committed = (await admin.fetchOffsets({ groupId: this.#groupId, topics })).flatMap((t) =>
+        t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })),
+      );
+      const choices = chooseStarts(assignment, committed, this.#startFrom);
+      const bounds = new Map<string, { low: number; high: number }>();
+      for (const topic of new Set(choices.map((c) => c.topic))) {
+        for (const o of await admin.fetchTopicOffsets(topic)) {
+          bounds.set(partitionId(topic, o.partition), { low: Number(o.low), high: Number(o.high) });
+        }
+      }
+      return choices.map((c) => {
+        const b = bounds.get(partitionId(c.topic, c.partition));
+        if (!b) throw new Error(`no offsets known yet for ${c.topic}-${c.partition}`);
+        return { ...c, offset: c.from === "earliest" ? b.low : b.high };
+      });
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
   pause(partitions: TopicPartition[]): void {
+    for (const p of partitions) this.#pausedByCaller.add(partitionId(p.topic, p.partition));
     if (partitions.length) this.#consumer.pause(groupByTopic(partitions));
   }
 
   resume(partitions: TopicPartition[]): void {
-    if (partitions.length) this.#consumer.resume(groupByTopic(partitions));
+    for (const p of partitions) this.#pausedByCaller.delete(partitionId(p.topic, p.partition));
+    const free = partitions.filter((p) => !this.#held.has(partitionId(p.topic, p.partition)));
+    if (free.length) this.#consumer.resume(groupByTopic(free));
   }
 
   async commit(offsets: OffsetToCommit[]): Promise<void> {
@@ -160,6 +252,7 @@ export class KafkajsConsumerClient implements KafkaConsumerClient {
   }
 
   async close(): Promise<void> {
+    this.#round++;
     await this.#consumer.disconnect();
   }
 }

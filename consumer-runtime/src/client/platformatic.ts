@@ -2,7 +2,13 @@
 // per-partition pause: messages are regrouped per partition, and pausing any partition pauses the stream.
 // Under the consumer group protocol (KIP-848) the library reports no assignment event: the assignment is read
 // from the consumer whenever it may have changed (after each heartbeat, before each delivered message).
-import { Consumer, type Message, type MessagesStream, type SASLOptions } from "@platformatic/kafka";
+import {
+  Consumer,
+  type ConsumerOptions,
+  type Message,
+  type MessagesStream,
+  type SASLOptions,
+} from "@platformatic/kafka";
 import type {
   ConsumedMessage,
   ConsumerClientOptions,
@@ -41,52 +47,7 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
   constructor(options: ConsumerClientOptions) {
     this.#options = options;
     this.#followsAssignment = options.groupProtocol === "consumer";
-    // Under the consumer protocol the broker sets the session timeout and heartbeat interval; the library still
-    // checks its own (default 60 s) against the rebalance timeout, so it gets values that pass and mean nothing.
-    const unusedSession = Math.min(options.sessionTimeoutMs, options.rebalanceTimeoutMs);
-    const group =
-      options.groupProtocol === "consumer"
-        ? {
-            groupProtocol: "consumer" as const,
-            rebalanceTimeout: options.rebalanceTimeoutMs,
-            sessionTimeout: unusedSession,
-            heartbeatInterval: Math.min(options.heartbeatIntervalMs, unusedSession),
-          }
-        : {
-            groupProtocol: "classic" as const,
-            sessionTimeout: options.sessionTimeoutMs,
-            heartbeatInterval: options.heartbeatIntervalMs,
-            rebalanceTimeout: options.rebalanceTimeoutMs,
-          };
-    this.#consumer = new Consumer({
-      clientId: options.clientId,
-      groupId: options.groupId,
-      groupInstanceId: options.groupInstanceId,
-      bootstrapBrokers: options.bootstrapServers,
-      ...group,
-      minBytes: options.fetchMinBytes,
-      maxWaitTime: options.fetchMaxWaitMs,
-      maxBytesPerPartition: options.maxBytesPerPartition,
-      maxBytes: Math.max(options.maxBytesPerPartition * 8, 10 * 1024 * 1024),
-      autocommit: false,
-      retries: 5,
-      timeout: options.requestTimeoutMs,
-      sasl: options.sasl
-        ? ({
-            mechanism: options.sasl.mechanism.toUpperCase(),
-            username: options.sasl.username,
-            password: options.sasl.password,
-          } as SASLOptions)
-        : undefined,
-      tls: options.tls
-        ? {
-            ca: options.tls.ca,
-            cert: options.tls.cert,
-            key: options.tls.key,
-            rejectUnauthorized: !options.tls.insecureSkipVerify,
-          }
-        : undefined,
-    });
+    this.#consumer = new Consumer(platformaticConsumerOptions(options));
   }
 
   async connect(): Promise<void> {
@@ -215,6 +176,58 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
     if (this.#stream && !this.#stream.closed) await this.#stream.close();
     await this.#consumer.close();
   }
+}
+
+/** What @platformatic/kafka's consumer is given: each tuning value of the group's consumer settings reaches one option. */
+export function platformaticConsumerOptions(
+  options: ConsumerClientOptions,
+): ConsumerOptions<Buffer, Buffer, Buffer, Buffer> {
+  // Under the consumer protocol the broker sets the session timeout and heartbeat interval; the library still
+  // checks its own (default 60 s) against the rebalance timeout, so it gets values that pass and mean nothing.
+  const unusedSession = Math.min(options.sessionTimeoutMs, options.rebalanceTimeoutMs);
+  const group =
+    options.groupProtocol === "consumer"
+      ? {
+          groupProtocol: "consumer" as const,
+          rebalanceTimeout: options.rebalanceTimeoutMs,
+          sessionTimeout: unusedSession,
+          heartbeatInterval: Math.min(options.heartbeatIntervalMs, unusedSession),
+        }
+      : {
+          groupProtocol: "classic" as const,
+          sessionTimeout: options.sessionTimeoutMs,
+          heartbeatInterval: options.heartbeatIntervalMs,
+          rebalanceTimeout: options.rebalanceTimeoutMs,
+        };
+  return {
+    clientId: options.clientId,
+    groupId: options.groupId,
+    groupInstanceId: options.groupInstanceId,
+    bootstrapBrokers: options.bootstrapServers,
+    ...group,
+    minBytes: options.fetchMinBytes,
+    maxWaitTime: options.fetchMaxWaitMs,
+    maxBytesPerPartition: options.maxBytesPerPartition,
+    maxBytes: Math.max(options.maxBytesPerPartition * 8, 10 * 1024 * 1024),
+    autocommit: false,
+    retries: 5,
+    timeout: options.requestTimeoutMs,
+    sasl: options.sasl
+      ? ({
+          mechanism: options.sasl.mechanism.toUpperCase(),
+          username: options.sasl.username,
+          password: options.sasl.password,
+        } as SASLOptions)
+      : undefined,
+    tls: options.tls
+      ? {
+          ca: options.tls.ca,
+          cert: options.tls.cert,
+          key: options.tls.key,
+          rejectUnauthorized: !options.tls.insecureSkipVerify,
+        }
+      : undefined,
+  };
 }
 
 function toMessage(m: RawMessage): ConsumedMessage {

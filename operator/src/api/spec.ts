@@ -29,7 +29,9 @@ const specObject = z
     startFrom: z
       .enum(["earliest", "latest"])
       .default("latest")
-      .describe("Where a group with no committed offsets starts: the oldest retained message or the next new one."),
+      .describe(
+        "Where the group starts on a topic it has no committed offsets on: the oldest retained message or the next new one. Under the classic group protocol, partitions added later to a topic the group already reads (partition growth) start at their first message whatever this says, so nothing written to them is skipped.",
+      ),
     tier: z
       .enum(tierNames)
       .optional()
