@@ -2,7 +2,9 @@
 // real broker's SASL listener.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { Kafka, logLevel } from "kafkajs";
 import { connectAdmin } from "../../operator/src/kafka/admin.ts";
+import { killAllRuntimes, spawnRuntime } from "../bench/runtime-harness.ts";
 import {
   applyYaml,
   condition,
@@ -42,6 +44,7 @@ describe("KafkaConsumerGroup fields honoured by the operator", { concurrency: fa
   });
 
   after(async () => {
+    await killAllRuntimes();
     await killAllStarted();
     await deleteNamespace(namespace);
   });
@@ -89,6 +92,58 @@ describe("KafkaConsumerGroup fields honoured by the operator", { concurrency: fa
     await groups.patchSpec(namespace, "held", { paused: false });
     await eventually(async () => assert.equal(await deploymentReplicas("held"), 2), 60_000);
     assert.notEqual(await config(), configBefore);
+  });
+
+  it("paused: the autoscaler's state does not move while paused; it decides again once resumed", async () => {
+    const lagged = uniqueName("lagged");
+    const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
+    await admin.createTopic(lagged, 3);
+    await admin.close();
+    const spec = {
+      kafka: { bootstrapServers: [env.kafka.bootstrap] },
+      topics: [lagged],
+      startFrom: "earliest",
+      // One record a second per consumer: the lag below stays for the whole test.
+      processing: { handler: { builtin: { name: "simulate-work", workMs: 1000, workKind: "sleep" } } },
+      autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 3, lagPerReplica: 50, pollIntervalSeconds: 1 },
+    };
+    await applyYaml(groupManifest(namespace, "frozen", spec));
+    await eventually(async () => assert.equal(await deploymentReplicas("frozen"), 1), 60_000);
+    // A member of the group, so that the autoscaler has a group to size (a group without members is held).
+    await spawnRuntime({
+      groupId: `${namespace}.frozen`,
+      topics: [lagged],
+      startFrom: "earliest",
+      kafka: { bootstrapServers: [env.kafka.bootstrap] },
+      processing: { handler: { builtin: { name: "simulate-work", workMs: 1000, workKind: "sleep" } } },
+    });
+    await groups.patchSpec(namespace, "frozen", { paused: true });
+    const frozen = await eventually(async () => {
+      const group = await groups.get(namespace, "frozen");
+      assert.equal(condition(group, "Ready")?.reason, "Paused");
+      return group;
+    }, 60_000);
+    const autoscalingBefore = JSON.stringify(frozen.status?.autoscaling ?? null);
+
+    // 600 records waiting: 12 replicas' worth at lagPerReplica 50, capped at maxReplicas 3.
+    const producer = new Kafka({ brokers: [env.kafka.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: lagged, messages: Array.from({ length: 600 }, (_, i) => ({ value: String(i) })) });
+    await producer.disconnect();
+    await eventually(async () => {
+      const group = await groups.get(namespace, "frozen");
+      const lag = Number(group.status?.totalLag ?? 0);
+      assert.ok(lag >= 500, `lag ${lag} observed while paused`);
+    }, 60_000);
+    // Several polls later: nothing was decided.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const still = await groups.get(namespace, "frozen");
+    assert.equal(still.status?.desiredReplicas, 1, "the replicas wanted moved while paused");
+    assert.equal(JSON.stringify(still.status?.autoscaling ?? null), autoscalingBefore, "status.autoscaling moved");
+    assert.equal(await deploymentReplicas("frozen"), 1);
+
+    await groups.patchSpec(namespace, "frozen", { paused: false });
+    await eventually(async () => assert.equal(await deploymentReplicas("frozen"), 3), 60_000);
   });
 
   it("alerts: the operator exports each group's spec.alerts as the series the chart's rules join", async () => {
