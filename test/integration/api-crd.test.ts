@@ -30,7 +30,10 @@ async function refusal(args: string[], input?: string): Promise<string> {
 /** Installs the generated CRD (identical content for every test that installs it) and waits until it serves. */
 async function installCrd() {
   await kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager=lagpilot-tests", "-f", crdFile]);
-  await kubectl(["wait", "--for=condition=Established", "crd/kafkaconsumergroups.lagpilot.dev", "--timeout=60s"]);
+  // A CRD created a moment ago has no conditions yet, and kubectl wait fails on that instead of waiting.
+  await eventually(() =>
+    kubectl(["wait", "--for=condition=Established", "crd/kafkaconsumergroups.lagpilot.dev", "--timeout=60s"]),
+  );
   await eventually(() => kubectl(["get", "kcg", "-A"]));
 }
 

@@ -23,7 +23,10 @@ const kubectl = (args: string[], input?: string) => runTool("kubectl", args, inp
 async function installCrd() {
   const file = join(repoRoot, "crds", "kafkaconsumergroups.lagpilot.dev.yaml");
   await kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager=lagpilot-tests", "-f", file]);
-  await kubectl(["wait", "--for=condition=Established", `crd/${PLURAL}.lagpilot.dev`, "--timeout=60s"]);
+  // A CRD created a moment ago has no conditions yet, and kubectl wait fails on that instead of waiting.
+  await eventually(() =>
+    kubectl(["wait", "--for=condition=Established", `crd/${PLURAL}.lagpilot.dev`, "--timeout=60s"]),
+  );
   await eventually(() => kubectl(["get", "kcg", "-A"]));
 }
 
@@ -85,7 +88,10 @@ describe("InvalidSpec reporting on the apiserver", () => {
       },
     };
     await kubectl(["apply", "-f", "-"], JSON.stringify(looseCrd));
-    await kubectl(["wait", "--for=condition=Established", `crd/${PLURAL}.${looseGroup}`, "--timeout=60s"]);
+    // A CRD created a moment ago has no conditions yet, and kubectl wait fails on that instead of waiting.
+    await eventually(() =>
+      kubectl(["wait", "--for=condition=Established", `crd/${PLURAL}.${looseGroup}`, "--timeout=60s"]),
+    );
     await eventually(() => kubectl(["get", `${PLURAL}.${looseGroup}`, "-A"]));
     await kubectl(["create", "namespace", namespace]);
   });

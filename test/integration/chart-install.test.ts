@@ -390,7 +390,8 @@ describe("chart: namespaced mode, with the operator running under the chart's Se
   before(async () => {
     for (const name of [namespace, watched, other]) await createNamespace(name);
     await helm(["install", release, await chart(), "-n", namespace, "--set", `watchNamespaces={${watched}}`]);
-    await kubectl(["wait", "--for=condition=Established", `crd/${CRD_NAME}`, "--timeout=60s"]);
+    // A CRD created a moment ago has no conditions yet, and kubectl wait fails on that instead of waiting.
+    await eventually(() => kubectl(["wait", "--for=condition=Established", `crd/${CRD_NAME}`, "--timeout=60s"]));
   });
   after(() => cleanUp(release, namespace, [namespace, watched, other]));
 

@@ -169,7 +169,10 @@ describe("local stack: Kubernetes", () => {
       },
     };
     await runTool("kubectl", ["apply", "-f", "-"], JSON.stringify(crd));
-    await runTool("kubectl", ["wait", "--for=condition=Established", `crd/widgets.${group}`, "--timeout=60s"]);
+    // A CRD created a moment ago has no conditions yet, and kubectl wait fails on that instead of waiting.
+    await eventually(() =>
+      runTool("kubectl", ["wait", "--for=condition=Established", `crd/widgets.${group}`, "--timeout=60s"]),
+    );
     // Established means accepted; serving the new resource can lag a moment behind (429 meanwhile).
     await eventually(() => runTool("kubectl", ["get", `widgets.${group}`]));
 
