@@ -53,12 +53,23 @@ describe("chaos harness smoke", { timeout: 120_000 }, () => {
   });
 
   after(async () => {
-    await consumers?.close();
-    await runner?.stop();
-    await operators?.stop();
-    await admin?.close();
-    await deleteNamespace(namespace);
+    // Every step runs even when one before it fails: an operator left running keeps this file's process alive.
+    const errors: unknown[] = [];
+    for (const step of [
+      () => consumers?.close(),
+      () => runner?.stop(),
+      () => operators?.stop(),
+      () => admin?.close(),
+      () => deleteNamespace(namespace),
+    ]) {
+      try {
+        await step();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
     rmSync(runDir, { recursive: true, force: true });
+    if (errors.length > 0) throw errors[0];
   });
 
   it("a SIGKILLed consumer comes back and the ledger accounts for every record", {
