@@ -11,7 +11,7 @@ const run = promisify(execFile);
 it("runs a burst scenario, scales up and loses nothing", async () => {
   const { stdout } = await run(
     nodeBinary,
-    [join(repoRoot, "test/env/demo/demo.ts"), "--duration", "40", "--scenario", "burst", "--json", "--existing-stack"],
+    [join(repoRoot, "test/env/demo/demo.ts"), "--duration", "60", "--scenario", "burst", "--json", "--existing-stack"],
     { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
   );
   const summary = JSON.parse(stdout.trim().split("\n").pop() ?? "{}");
