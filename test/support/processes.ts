@@ -18,6 +18,10 @@ export interface ManagedProcess {
 }
 
 const running = new Set<ChildProcess>();
+// The test runner ends a file once its tests are done (--test-force-exit); nothing it started may outlive it.
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
 
 export function startNodeProcess(script: string, env: NodeJS.ProcessEnv, args: string[] = []): ManagedProcess {
   const child = spawn(nodeBinary, [join(repoRoot, script), ...args], {
