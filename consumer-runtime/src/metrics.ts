@@ -1,10 +1,17 @@
-// Every metric the runtime exports, declared in one place on its own Registry.
+// Every metric the runtime exports, declared in one place on its own Registry. A topic's message counters start
+// at 0 when the consumer is first assigned one of its partitions (topicCounters), so rate() of failures or dead
+// letters on a dashboard reads 0 before the first one instead of nothing.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export interface PartitionLagSource {
   /** Per assigned partition: log-end offset seen in the last fetch minus the committable position. */
   partitionLag(): { topic: string; partition: number; lag: number }[];
 }
+
+/** The per-topic message counters, one per thing that happens to a message. */
+export const messageCounts = ["consumed", "processed", "failed", "retried", "deadLettered"] as const;
+export type MessageCount = (typeof messageCounts)[number];
+export type TopicCounter = ReturnType<Counter<"topic">["labels"]>;
 
 export class RuntimeMetrics {
   readonly registry = new Registry();
@@ -22,6 +29,7 @@ export class RuntimeMetrics {
   readonly commitFailures: Counter;
   readonly rebalances: Counter;
   readonly pausedPartitions: Gauge;
+  readonly #messageCounters: Record<MessageCount, Counter<"topic">>;
 
   constructor(lag: PartitionLagSource, defaultLabels: Record<string, string> = {}) {
     const registers = [this.registry];
@@ -85,6 +93,13 @@ export class RuntimeMetrics {
       help: "Partitions paused because the runtime's buffers are full.",
       registers,
     });
+    this.#messageCounters = {
+      consumed: this.consumed,
+      processed: this.processed,
+      failed: this.failed,
+      retried: this.retried,
+      deadLettered: this.deadLettered,
+    };
     new Gauge({
       name: "lagpilot_runtime_partition_lag",
       help: "Per assigned partition: log-end offset at the last fetch minus the next offset to commit.",
@@ -95,5 +110,16 @@ export class RuntimeMetrics {
         for (const p of lag.partitionLag()) this.set({ topic: p.topic, partition: String(p.partition) }, p.lag);
       },
     });
+  }
+
+  /** One topic's message counters (label children, for hot paths), every one exported from now on, at 0 until counted. */
+  topicCounters(topic: string): Record<MessageCount, TopicCounter> {
+    const children = {} as Record<MessageCount, TopicCounter>;
+    for (const kind of messageCounts) {
+      const counter = this.#messageCounters[kind];
+      counter.inc({ topic }, 0);
+      children[kind] = counter.labels({ topic });
+    }
+    return children;
   }
 }

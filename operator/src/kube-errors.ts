@@ -49,6 +49,9 @@ const reasonsByCode: Record<number, string> = {
   504: "Timeout",
 };
 
+/** Every cause errorReason gives, but the rare Http<code> of a status code not named above. */
+export const errorReasons: readonly string[] = [...Object.values(reasonsByCode), "Kafka", "Internal"];
+
 /** A short CamelCase cause for metrics: the apiserver's reason for HTTP errors, else Kafka or Internal. */
 export function errorReason(error: unknown): string {
   const code = (error as ClientError | null)?.code;

@@ -33,10 +33,7 @@ async function main() {
   const kubeConfig = new OperatorKubeConfig((verb) => metrics.apiserverRequestsTotal.inc({ verb }));
   kubeConfig.loadFromDefault();
   const adminPool = new AdminPool({
-    observe: (operation, seconds, failed) => {
-      metrics.kafkaAdminDuration.observe({ operation }, seconds);
-      if (failed) metrics.kafkaAdminErrorsTotal.inc({ operation });
-    },
+    observe: (operation, seconds, failed) => metrics.observeKafkaAdmin(operation, seconds, failed),
   });
   const readSecret = createSecretReader(kubeConfig);
   const recorder = createEventRecorder(kubeConfig, {
@@ -59,15 +56,18 @@ async function main() {
     runtimeImage: config.RUNTIME_IMAGE,
   });
   const managed = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+  const primary = { apiVersion: API_VERSION, kind: KIND, plural: PLURAL };
+  const owned = [
+    { apiVersion: "apps/v1", kind: "Deployment", plural: "deployments", labelSelector: managed },
+    { apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", labelSelector: managed },
+    { apiVersion: "v1", kind: "Service", plural: "services", labelSelector: managed },
+    { apiVersion: "policy/v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", labelSelector: managed },
+  ];
+  metrics.watching([primary, ...owned].map((resource) => resource.plural));
   const controller = new Controller({
     kubeConfig,
-    primary: { apiVersion: API_VERSION, kind: KIND, plural: PLURAL },
-    owned: [
-      { apiVersion: "apps/v1", kind: "Deployment", plural: "deployments", labelSelector: managed },
-      { apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", labelSelector: managed },
-      { apiVersion: "v1", kind: "Service", plural: "services", labelSelector: managed },
-      { apiVersion: "policy/v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", labelSelector: managed },
-    ],
+    primary,
+    owned,
     namespaces: config.WATCH_NAMESPACES,
     concurrency: config.RECONCILE_CONCURRENCY,
     cache,

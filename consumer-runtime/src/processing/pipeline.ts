@@ -12,7 +12,7 @@ import type {
 import { partitionId } from "../client/contract.ts";
 import type { Handler } from "../handlers/contract.ts";
 import type { Logger } from "../log.ts";
-import type { RuntimeMetrics } from "../metrics.ts";
+import type { MessageCount, RuntimeMetrics, TopicCounter } from "../metrics.ts";
 import { CommitTracker, type PartitionTrack } from "./commit-tracker.ts";
 import { deadLetterMessage, errorText, type Failure } from "./dead-letter.ts";
 import { backoffDelayMs, type RetryPolicy, shouldRetry } from "./retry.ts";
@@ -74,10 +74,6 @@ interface DeadLetterCandidate {
 }
 
 const abandoned = Symbol("abandoned");
-
-/** The per-topic message counters, one per thing that happens to a message. */
-type MessageCount = "consumed" | "processed" | "failed" | "retried" | "deadLettered";
-type TopicCounter = ReturnType<RuntimeMetrics["processed"]["labels"]>;
 
 export class Pipeline implements ConsumerListener {
   readonly #options: PipelineOptions;
@@ -196,7 +192,11 @@ export class Pipeline implements ConsumerListener {
       const dropped = this.#scheduler.dropQueued((item) => !item.state.track.live);
       for (const item of dropped) this.#release(item);
     }
-    for (const { topic, partition } of assignment) this.#state(topic, partition);
+    for (const { topic, partition } of assignment) {
+      this.#state(topic, partition);
+      // The topic's counters are exported from its first assigned partition on, at 0 until something happens.
+      this.#counter(topic, "consumed");
+    }
     this.#assignment = assignment;
     this.#joined = true;
     this.#endRebalanceHold();
@@ -518,15 +518,7 @@ export class Pipeline implements ConsumerListener {
   #counter(topic: string, kind: MessageCount): TopicCounter {
     let children = this.#topicCounters.get(topic);
     if (!children) {
-      const m = this.#deps.metrics;
-      const labels = { topic };
-      children = {
-        consumed: m.consumed.labels(labels),
-        processed: m.processed.labels(labels),
-        failed: m.failed.labels(labels),
-        retried: m.retried.labels(labels),
-        deadLettered: m.deadLettered.labels(labels),
-      };
+      children = this.#deps.metrics.topicCounters(topic);
       this.#topicCounters.set(topic, children);
     }
     return children[kind];

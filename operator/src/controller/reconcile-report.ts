@@ -2,10 +2,10 @@
 // and log a failure once (with when it will be retried).
 import { errorReason } from "../kube-errors.ts";
 import type { Logger } from "../observability/logger.ts";
-import type { ReconcileMetrics } from "../observability/metrics.ts";
+import type { ReconcileMetrics, reconcileResults } from "../observability/metrics.ts";
 import { TerminalError } from "./work-queue.ts";
 
-export type ReconcileResult = "success" | "error" | "invalid";
+export type ReconcileResult = (typeof reconcileResults)[number];
 
 export function reconcileResult(error: unknown): ReconcileResult {
   if (error === undefined) return "success";

@@ -1,6 +1,10 @@
 // Every operator metric, declared once, on the operator's own Registry. Per-group series are computed at
 // scrape time from what the reconciler remembers (collect()), so a deleted group's series vanish with it.
+// Every labelled series starts at 0 as soon as its labels are known (results and error reasons at start, a
+// watched resource when its watch starts, a Kafka admin operation at its first call, a group's scale events
+// at its first reconcile), so rate() and increase() on a dashboard read 0 before the first event, not nothing.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { errorReasons } from "../kube-errors.ts";
 import type { GroupLagSummary } from "../lag/types.ts";
 import type { GroupAlertSettings } from "./alert-settings.ts";
 
@@ -25,6 +29,9 @@ export interface GroupSnapshot {
 
 export type SnapshotSource = () => Iterable<GroupSnapshot>;
 
+/** The `result` label of lagpilot_reconcile_total. */
+export const reconcileResults = ["success", "error", "invalid"] as const;
+
 export interface ReconcileMetrics {
   reconcileTotal: Counter<"result">;
   reconcileErrorsTotal: Counter<"reason">;
@@ -42,6 +49,10 @@ export interface OperatorMetrics extends ReconcileMetrics {
   isLeader: Gauge;
   /** Where the per-group series come from; set once the reconciler exists. */
   setGroupSource(source: SnapshotSource): void;
+  /** Starts the watch restart counters of these resources (plurals) at 0. */
+  watching(resources: readonly string[]): void;
+  /** Counts one Kafka admin call; its operation's error counter exists from its first call on. */
+  observeKafkaAdmin(operation: string, seconds: number, failed: boolean): void;
 }
 
 const groupLabels: GroupLabel[] = ["namespace", "name", "consumergroup"];
@@ -202,10 +213,17 @@ export function createOperatorMetrics(): OperatorMetrics {
   collectDefaultMetrics({ register: registry, prefix: "lagpilot_operator_" });
   let groupSource: SnapshotSource = () => [];
   registerGroupMetrics(registry, () => groupSource());
-  return {
+  const metrics: OperatorMetrics = {
     registry,
     setGroupSource: (source) => {
       groupSource = source;
+    },
+    watching: (resources) => {
+      for (const resource of resources) metrics.watchRestartsTotal.inc({ resource }, 0);
+    },
+    observeKafkaAdmin: (operation, seconds, failed) => {
+      metrics.kafkaAdminDuration.observe({ operation }, seconds);
+      metrics.kafkaAdminErrorsTotal.inc({ operation }, failed ? 1 : 0);
     },
     reconcileTotal: new Counter({
       name: "lagpilot_reconcile_total",
@@ -267,4 +285,7 @@ export function createOperatorMetrics(): OperatorMetrics {
       registers: [registry],
     }),
   };
+  for (const result of reconcileResults) metrics.reconcileTotal.inc({ result }, 0);
+  for (const reason of errorReasons) metrics.reconcileErrorsTotal.inc({ reason }, 0);
+  return metrics;
 }

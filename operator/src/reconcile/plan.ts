@@ -25,6 +25,7 @@ import { summarize } from "../lag/summary.ts";
 import type { GroupLagSummary } from "../lag/types.ts";
 import { groupAlertSettings } from "../observability/alert-settings.ts";
 import { decideScaling } from "../scaling/decide.ts";
+import { withZeroScaleEvents } from "../scaling/scale-event-kinds.ts";
 import type { ScalingDecision, ScalingInput } from "../scaling/types.ts";
 import { restoreScalingState } from "./autoscaling-status.ts";
 import type { RenderContext } from "./desired/context.ts";
@@ -379,7 +380,7 @@ function planValid(input: PlanInput, group: KafkaConsumerGroup): Plan {
       alerts: groupAlertSettings(spec),
       ...(status.partitions !== undefined ? { partitions: status.partitions } : {}),
       ...(summary ? { summary } : {}),
-      scaleEvents,
+      scaleEvents: withZeroScaleEvents(scaleEvents, spec.autoscaling),
     },
   };
   const sincePoll = nowMs - (remembered.lastPoll?.atMs ?? nowMs);

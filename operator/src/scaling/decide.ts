@@ -41,7 +41,7 @@ import {
 import { pruneRecommendations, stabilize } from "./stabilize.ts";
 import { learnThroughput } from "./throughput.ts";
 import { forecastGrowth, recordArrival } from "./trend.ts";
-import type { ScalingDecision, ScalingInput, ScalingReason, ScalingState } from "./types.ts";
+import type { ScalingDecision, ScalingInput, ScalingReason, ScalingState, SizingReason } from "./types.ts";
 
 export function decideScaling(input: ScalingInput): ScalingDecision {
   const decision = decideOnce(input);
@@ -251,7 +251,7 @@ interface Sizing {
   growthNeed: number | undefined;
   withinTolerance: boolean;
   describe: () => string;
-  reasonFor: (direction: "up" | "down") => ScalingReason;
+  reasonFor: (direction: "up" | "down") => SizingReason;
   limited?: ScalingLimit;
 }
 

@@ -94,8 +94,13 @@ export interface ScalingInput {
   state: ScalingState;
 }
 
+/** The reasons a sized decision gives for moving replicas either way (decide.ts, `reasonFor`). */
+export const sizingReasons = ["LagTarget", "Throughput", "HotPartition", "Fallback"] as const;
+export type SizingReason = (typeof sizingReasons)[number];
+
 /** Machine-readable cause of a decision (the `reason` label of scale-event metrics). */
 export type ScalingReason =
+  | SizingReason
   | "NoObservations"
   | "PollFailed"
   | "StaleObservations"
@@ -108,11 +113,7 @@ export type ScalingReason =
   | "Activation"
   | "Idle"
   | "ScaleToZero"
-  | "LagTarget"
-  | "Throughput"
-  | "HotPartition"
   | "DownstreamSaturated"
-  | "Fallback"
   | "Stabilized"
   /** Every partition is stuck: more replicas cannot help. */
   | "PartitionsStuck"

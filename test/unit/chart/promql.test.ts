@@ -1,7 +1,7 @@
 // The metric-name reader the rule and dashboard tests rely on.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { metricNames, substituteGrafanaVariables } from "./promql.ts";
+import { metricNames, queryForGroup, substituteGrafanaVariables } from "./promql.ts";
 
 describe("metricNames", () => {
   const cases = [
@@ -48,4 +48,29 @@ describe("substituteGrafanaVariables", () => {
       'rate(m{ns=~"x", n=~"x"}[5m])',
     );
   });
+});
+
+describe("queryForGroup", () => {
+  const group = { namespace: "shop", name: "orders" };
+  const cases = [
+    {
+      name: "variables filled in, and the namespace added to a selector that has matchers",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a JavaScript template.
+      query: 'max by (namespace, name) (x_lag{namespace=~"$namespace", name=~"${name}"})',
+      expected: 'max by (namespace, name) (x_lag{namespace="shop", namespace=~"shop", name=~"orders"})',
+    },
+    {
+      name: "a bare metric gets a selector; a longer name that starts alike is left to its own",
+      query: "rate(x_total[$__rate_interval]) + x_total_more",
+      expected: 'rate(x_total{namespace="shop"}[1m]) + x_total_more{namespace="shop"}',
+    },
+    {
+      name: "grouping labels and functions stay as they are",
+      query: "histogram_quantile(0.99, sum by (le) (rate(x_seconds_bucket[5m]))) or vector(0)",
+      expected: 'histogram_quantile(0.99, sum by (le) (rate(x_seconds_bucket{namespace="shop"}[5m]))) or vector(0)',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.equal(queryForGroup(c.query, group, "1m"), c.expected));
+  }
 });

@@ -39,3 +39,22 @@ export function metricNames(query: string): string[] {
   }
   return [...names];
 }
+
+/**
+ * A dashboard query as Grafana would send it for one group, and narrowed to one namespace: `$namespace` and
+ * `$name` (or `${...}`) become the given values, Grafana's interval variables become `interval`, and every
+ * selector of a metric gets a `namespace="..."` matcher, so series of other namespaces cannot answer for it.
+ */
+export function queryForGroup(query: string, group: { namespace: string; name: string }, interval: string): string {
+  const values: Record<string, string> = { namespace: group.namespace, name: group.name };
+  let narrowed = query
+    .replace(/\$__(rate_interval|interval|range)\b/g, interval)
+    .replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (whole, variable: string) => values[variable] ?? whole);
+  const matcher = `namespace="${group.namespace}"`;
+  for (const name of metricNames(query)) {
+    narrowed = narrowed.replace(new RegExp(`(?<![\\w:])${name}(?![\\w:])(\\s*\\{)?`, "g"), (_, brace?: string) =>
+      brace ? `${name}{${matcher}, ` : `${name}{${matcher}}`,
+    );
+  }
+  return narrowed;
+}

@@ -693,6 +693,8 @@ const cases: Case[] = [
         kafkaReachable: true,
         scalingLimited: false,
         partitions: 6,
+        // Exported at 0 from the first reconcile: the replica changes a group without autoscaling can have.
+        scaleEvents: { "up/Manual": 0, "down/Manual": 0 },
       },
       scaleEvents: {},
       statusFields: {

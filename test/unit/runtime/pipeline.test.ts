@@ -192,6 +192,32 @@ describe("Pipeline", () => {
     assert.match(processed, /topic="t"} 2/);
   });
 
+  it("exports a topic's message counters at 0 from its first assigned partition, before anything happens", async () => {
+    const { metrics, pipeline } = setup();
+    pipeline.onAssigned([
+      { topic: "t", partition: 0 },
+      { topic: "u", partition: 3 },
+    ]);
+    const names = [
+      "lagpilot_runtime_messages_consumed_total",
+      "lagpilot_runtime_messages_processed_total",
+      "lagpilot_runtime_messages_failed_total",
+      "lagpilot_runtime_messages_retried_total",
+      "lagpilot_runtime_messages_dead_lettered_total",
+    ];
+    for (const name of names) {
+      const samples = (await metrics.registry.getSingleMetricAsString(name))
+        .split("\n")
+        .filter((line) => line.startsWith(name));
+      assert.deepEqual(samples, [`${name}{topic="t"} 0`, `${name}{topic="u"} 0`], name);
+    }
+    // A counter that starts at 0 still counts from there.
+    pipeline.onBatch({ topic: "u", partition: 3, messages: [{ ...message(3, 0), topic: "u" }] });
+    const consumed = await metrics.registry.getSingleMetricAsString("lagpilot_runtime_messages_consumed_total");
+    assert.match(consumed, /topic="u"} 1/);
+    await pipeline.stop(0);
+  });
+
   it("counts every failed attempt as failed, every attempt after a failure as retried, and the dead letter", async () => {
     const failing: Handler = {
       async handle() {
