@@ -7,6 +7,7 @@ import * as k8s from "@kubernetes/client-node";
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from "../../operator/src/api/group.ts";
 import type { KafkaAdmin } from "../../operator/src/kafka/admin.ts";
 import type { StackEnv } from "../env/stack.ts";
+import { withTimeout } from "../support/stack-env.ts";
 import { LedgerTallier, type LedgerTally } from "./ledger.ts";
 import { deadLetteredRecords, type Load, startLoad } from "./load.ts";
 import type { LocalOperatorFleet } from "./local-operators.ts";
@@ -27,20 +28,34 @@ export interface ChaosSettings {
   kills: number;
   freezeSeconds: number;
   drainTimeoutSeconds: number;
+  /** How long a new group's consumers get to run, be Ready and settle; 120 s unless set (Pods on a busy node
+   * start slower than processes). */
+  startTimeoutSeconds?: number;
 }
 
-export interface ChaosContext {
+/** What one scenario run needs; ChaosContext adds the operators the fault scenarios drive. */
+export interface RunContext {
   env: StackEnv;
   kubeConfig: k8s.KubeConfig;
   namespace: string;
   runDir: string;
   ledgerDir: string;
+  /** spec.processing.handler.module.path: where the consumer finds the ledger handler. */
   handlerPath: string;
+  /** Kafka's address as the consumers reach it (Pods on the node: the Pod listener); the stack's by default. */
+  consumerBootstrap?: string;
+  /** spec.template of every group: what the consumer needs to run the handler (volumes, env, resources). */
+  template?: Record<string, unknown>;
   consumers: ConsumerFleet;
-  operators: LocalOperatorFleet;
+  /** Operators that count their split-brain episodes (the local fleet); others are not asked. */
+  operators?: Pick<LocalOperatorFleet, "leaderOverlap">;
   admin: KafkaAdmin;
   settings: ChaosSettings;
   log: (line: string) => void;
+}
+
+export interface ChaosContext extends RunContext {
+  operators: LocalOperatorFleet;
 }
 
 export interface FaultMark {
@@ -80,7 +95,7 @@ type CustomObject = {
 };
 
 export class ScenarioRun {
-  readonly ctx: ChaosContext;
+  readonly ctx: RunContext;
   readonly name: string;
   readonly topic: string;
   readonly deadLetterTopic: string;
@@ -90,6 +105,8 @@ export class ScenarioRun {
   /** The operators' split-brain count when the scenario began. */
   overlapAtStart = { episodes: 0, seconds: 0 };
   #load: Load | undefined;
+  /** How long the load runs at its rate. */
+  #loadSeconds = 0;
   #sampling: NodeJS.Timeout | undefined;
   readonly #custom: k8s.CustomObjectsApi;
   readonly #apps: k8s.AppsV1Api;
@@ -97,7 +114,7 @@ export class ScenarioRun {
 
   readonly #moduleTimeoutMs: number | undefined;
 
-  constructor(ctx: ChaosContext, name: string, options: { deadLetterTopic?: string; moduleTimeoutMs?: number } = {}) {
+  constructor(ctx: RunContext, name: string, options: { deadLetterTopic?: string; moduleTimeoutMs?: number } = {}) {
     this.#moduleTimeoutMs = options.moduleTimeoutMs;
     this.ctx = ctx;
     this.name = name;
@@ -114,7 +131,7 @@ export class ScenarioRun {
 
   /** Topic, dead-letter topic, the KafkaConsumerGroup; resolves when every consumer is ready. */
   async setUp(): Promise<void> {
-    this.overlapAtStart = this.ctx.operators.leaderOverlap();
+    this.overlapAtStart = this.ctx.operators?.leaderOverlap() ?? { episodes: 0, seconds: 0 };
     const { admin, settings } = this.ctx;
     // A new topic's leaders can take a moment on a busy broker: creation may report that before it is done.
     await admin.createTopic(this.topic, settings.partitions).catch(() => {});
@@ -136,7 +153,7 @@ export class ScenarioRun {
         kind: KIND,
         metadata: { name: this.name, namespace: this.ctx.namespace },
         spec: {
-          kafka: { bootstrapServers: [this.ctx.env.kafka.bootstrap] },
+          kafka: { bootstrapServers: [this.ctx.consumerBootstrap ?? this.ctx.env.kafka.bootstrap] },
           topics: [this.topic],
           startFrom: "earliest",
           tier: settings.tier,
@@ -153,16 +170,18 @@ export class ScenarioRun {
             retries: { max: 2, backoffMs: 50, maxBackoffMs: 200 },
             deadLetter: { topic: this.#deadLetterTopic },
           },
+          ...(this.ctx.template ? { template: this.ctx.template } : {}),
         },
       },
     });
-    const deadline = Date.now() + 120_000;
+    const startSeconds = settings.startTimeoutSeconds ?? 120;
+    const deadline = Date.now() + startSeconds * 1000;
     for (;;) {
       const running = await this.ctx.consumers.running(this.ctx.namespace, this.name).catch(() => []);
       const ready = (await this.#group().catch(() => undefined))?.status?.readyReplicas ?? 0;
       if (running.length === settings.replicas && ready === settings.replicas) break;
       if (Date.now() > deadline)
-        throw new Error(`${this.name}: ${running.length} consumers running, ${ready} ready after 120 s`);
+        throw new Error(`${this.name}: ${running.length} consumers running, ${ready} ready after ${startSeconds} s`);
       await sleep(500);
     }
     // The load starts on a settled group: every member holds partitions and no rebalance is under way.
@@ -206,6 +225,7 @@ export class ScenarioRun {
   /** Starts the producer; resolves once its first records are in the log, which is when the load's clock
    * starts (a JVM starting on a busy machine can take many seconds). */
   async startLoad(records: number, ratePerSecond = this.ctx.settings.ratePerSecond): Promise<void> {
+    this.#loadSeconds = records / ratePerSecond;
     this.#load = startLoad({
       binDir: this.ctx.env.binDir,
       bootstrap: this.ctx.env.kafka.bootstrap,
@@ -242,7 +262,17 @@ export class ScenarioRun {
 
   /** Waits for the load to end and the group to commit everything, then tallies the ledger. */
   async finish(expectedDeadLetters: number, drainTimeoutSeconds?: number): Promise<ScenarioOutcome> {
-    await this.#load?.done;
+    // Bounded: a producer that stalls (a broker that never comes back) fails the run instead of holding it.
+    const load = this.#load;
+    if (load) {
+      const boundMs = (this.#loadSeconds + 300) * 1000;
+      await withTimeout(load.done, boundMs, `${this.name}: the load did not end within ${boundMs / 1000} s`).catch(
+        async (error: Error) => {
+          await load.stop();
+          throw new Error(`${error.message}:\n${load.output()}`);
+        },
+      );
+    }
     const loadEndMs = Date.now();
     const { admin, settings } = this.ctx;
     const drainDeadline = Date.now() + (drainTimeoutSeconds ?? settings.drainTimeoutSeconds) * 1000;

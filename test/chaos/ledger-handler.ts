@@ -18,8 +18,10 @@ interface Message {
 const dir = process.env.CHAOS_LEDGER_DIR ?? "/tmp";
 const slowMs = Number(process.env.CHAOS_SLOW_MS ?? "0");
 const workMsPerBatch = Number(process.env.CHAOS_WORK_MS ?? "0");
-// One file per process: a restarted container (same Pod name) writes a new file, nothing is overwritten.
-const ledger = join(dir, `${process.env.POD_NAME ?? "consumer"}-${process.pid}.ledger`);
+// One file per process: a restarted container (same Pod name, and in a container the same pid 1) writes a new
+// file, named by its start time too; nothing is overwritten.
+const started = `${process.pid}-${Date.now().toString(36)}`;
+const ledger = join(dir, `${process.env.POD_NAME ?? "consumer"}-${started}.ledger`);
 const slowFlag = join(dir, "slow-marker-seen");
 
 function startsWith(value: Buffer | null, prefix: string): boolean {

@@ -57,10 +57,18 @@ export function startLoad(options: LoadOptions): Load {
     output: () => text,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-(child.pid as number), "SIGTERM");
-      } catch {}
-      await exited;
+      // Bounded: a producer that ignores SIGTERM for 10 s is killed.
+      const signal = (name: NodeJS.Signals) => {
+        try {
+          process.kill(-(child.pid as number), name);
+        } catch {}
+      };
+      const within = (ms: number) =>
+        Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(r, ms, false).unref())]);
+      signal("SIGTERM");
+      if (await within(10_000)) return;
+      signal("SIGKILL");
+      await within(10_000);
     },
   };
 }

@@ -1,7 +1,7 @@
 // What the fault injectors talk to: "a consumer", "the operator", "a part of the stack". Scenarios use only
-// these interfaces; test/chaos/local-*.ts implement them for the local stack, where consumers are
-// consumer-runtime processes run by the pod runner and operators are local processes. Moving to real Pods
-// on a node means new implementations of these, not new scenarios.
+// these interfaces; test/chaos/local-*.ts implement them with local processes (consumers run by the pod
+// runner, operators as processes), test/chaos/pod-consumers.ts with consumer containers in Pods on the local
+// stack's node. Moving a scenario to real Pods means another implementation, not a new scenario.
 
 export interface ConsumerReplica {
   namespace: string;
