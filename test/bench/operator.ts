@@ -6,8 +6,9 @@
 // What stands in for the consumer Pods (ready-pods.ts): no container runs; a watch in the bench marks each Pod the
 // ReplicaSet controller creates Ready in its status, and no consumer joins Kafka. The figures are the control
 // plane's (operator, apiserver, controllers), not Kafka's or a node's.
-// `--profile DIR` writes the operator's CPU and heap profiles there (node --cpu-prof --heap-prof).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// `--profile DIR` writes the operator's CPU and heap profiles there (node --cpu-prof --heap-prof);
+// `--heap-snapshot DIR` writes a heap snapshot there at the end of the steady state (after the RSS is read).
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as k8s from "@kubernetes/client-node";
@@ -18,6 +19,7 @@ import { provision } from "../env/provision.ts";
 import { readStackEnv, stackIsHealthy, startStack, stopStack } from "../env/stack.ts";
 import { createNamespace, deleteNamespace, installCrd } from "../support/cluster.ts";
 import { startNodeProcess } from "../support/processes.ts";
+import { ReadyGroups } from "./ready-groups.ts";
 import { READY_PODS_STAND_IN, ReadyPods } from "./ready-pods.ts";
 
 const { values: flags } = parseArgs({
@@ -27,6 +29,7 @@ const { values: flags } = parseArgs({
     "steady-seconds": { type: "string", default: "60" },
     json: { type: "boolean", default: false },
     profile: { type: "string" },
+    "heap-snapshot": { type: "string" },
   },
 });
 const sizes = flags.groups.split(",").map(Number);
@@ -65,6 +68,25 @@ function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
+}
+
+/** Asks the operator for a heap snapshot (SIGUSR2) and waits, bounded, until its file stops growing. */
+async function heapSnapshot(pid: number, dir: string): Promise<void> {
+  const sizes = () =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".heapsnapshot"))
+      .map((f) => `${f}:${statSync(join(dir, f)).size}`)
+      .join(",");
+  const before = sizes();
+  process.kill(pid, "SIGUSR2");
+  const deadline = Date.now() + 180_000;
+  let last = before;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const now = sizes();
+    if (now !== before && now === last) return;
+    last = now;
+  }
 }
 
 async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<unknown>) {
@@ -109,7 +131,11 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
   await admin.close();
   const pods = new ReadyPods(kubeConfig, namespace);
   await pods.start();
+  const readyGroups = new ReadyGroups(kubeConfig, namespace);
+  await readyGroups.start();
   if (flags.profile) mkdirSync(flags.profile, { recursive: true });
+  const snapshotDir = flags["heap-snapshot"];
+  if (snapshotDir) mkdirSync(snapshotDir, { recursive: true });
   const operator = startNodeProcess("operator/src/main.ts", {
     KUBECONFIG: kubeconfigPath,
     WATCH_NAMESPACES: namespace,
@@ -121,11 +147,13 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
       ...(flags.profile
         ? ["--cpu-prof", "--heap-prof", `--cpu-prof-dir=${flags.profile}`, `--heap-prof-dir=${flags.profile}`]
         : []),
+      ...(snapshotDir ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${snapshotDir}`] : []),
     ].join(" "),
   });
   stopping = async () => {
     await operator.stop("SIGTERM");
     pods.stop();
+    readyGroups.stop();
   };
   try {
     const port = (JSON.parse(await operator.waitForLine(/"operator starting"/, 180_000)) as { metricsPort: number })
@@ -158,20 +186,10 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
     let ready = 0;
     const deadline = Date.now() + 15 * 60_000;
     while (Date.now() < deadline) {
-      const list = (await custom.listNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: PLURAL,
-      })) as {
-        items: { status?: { conditions?: { type: string; status: string }[] } }[];
-      };
-      ready = list.items.filter((g) =>
-        g.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
-      ).length;
+      ready = readyGroups.ready;
       if (!flags.json) process.stdout.write(`\r${count} groups: ready ${ready}/${count}   `);
       if (ready === count) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const allReadySeconds = (performance.now() - t0) / 1000;
     const atReady = await scrape(port);
@@ -204,11 +222,13 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
       podStatusWriteFailures: pods.failures,
       operatorPeakRssMb: peakRssMb(operator.child.pid ?? 0),
     };
+    if (snapshotDir) await heapSnapshot(operator.child.pid ?? 0, snapshotDir);
     return result;
   } finally {
     await operator.stop("SIGTERM");
     writeFileSync(join(repoRoot, ".lagpilot", "logs", `bench-operator-${count}.log`), `${operator.lines.join("\n")}\n`);
     pods.stop();
+    readyGroups.stop();
     await deleteNamespace(namespace);
   }
 }
