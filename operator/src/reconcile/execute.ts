@@ -1,6 +1,7 @@
-// Every write of one reconcile, in order: server-side apply of the owned objects (and deletion of one that
-// should no longer exist), topic growth up to the desired partitions, the status (one server-side-apply
-// writer, for valid and invalid specs alike) and the Events (one recorder). Each object the apiserver
+// Every write of one reconcile, in order: server-side apply of the owned objects (in phases, see
+// write-phases.ts; the objects of one phase at once), deletion of one that should no longer exist, topic
+// growth up to the desired partitions, then the status (one server-side-apply writer, for valid and invalid
+// specs alike) and the Events (one recorder). Each object the apiserver
 // returns goes back into the watch cache, so the next reconcile sees what was written.
 import * as k8s from "@kubernetes/client-node";
 import { PLURAL } from "../api/group.ts";
@@ -13,6 +14,7 @@ import type { EventRecorder, EventTarget } from "./events.ts";
 import { resolveKafkaConnection, type SecretReader } from "./kafka-connection.ts";
 import type { PlannedEvent } from "./plan.ts";
 import type { ObjectRef } from "./plan-objects.ts";
+import { writePhases } from "./write-phases.ts";
 
 export const FIELD_MANAGER = "lagpilot";
 
@@ -37,7 +39,10 @@ export interface StatusTarget {
 }
 
 export interface Executor {
-  /** Applies, deletes and grows; returns the first error (the rest is not attempted), or undefined. */
+  /**
+   * Applies, deletes and grows; returns the first error, or undefined. After a failed phase nothing later is
+   * attempted (the other writes of that phase complete: they were sent together).
+   */
   writeObjects(
     writes: { apply: k8s.KubernetesObject[]; remove: ObjectRef[]; partitions: { topic: string; count: number }[] },
     group: { namespace: string; spec: KafkaConsumerGroupSpec } | undefined,
@@ -45,6 +50,12 @@ export interface Executor {
   /** Writes the whole status; false when the object is gone. */
   writeStatus(target: StatusTarget, status: KafkaConsumerGroupStatus): Promise<boolean>;
   recordEvents(target: EventTarget, events: readonly PlannedEvent[]): Promise<void>;
+}
+
+/** Waits for every write of a phase, settled or not, then throws the first failure (in the phase's order). */
+async function all(writes: Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 export function createExecutor(deps: ExecuteDeps): Executor {
@@ -93,8 +104,8 @@ export function createExecutor(deps: ExecuteDeps): Executor {
   return {
     async writeObjects(writes, group) {
       try {
-        for (const desired of writes.apply) await apply(desired);
-        for (const ref of writes.remove) await remove(ref);
+        for (const phase of writePhases(writes.apply)) await all(phase.map(apply));
+        await all(writes.remove.map(remove));
         if (group) for (const { topic, count } of writes.partitions) await grow(group, topic, count);
         return undefined;
       } catch (error) {

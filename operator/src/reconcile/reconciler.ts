@@ -53,8 +53,12 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const failure = await deps.execute.writeObjects(planned, group);
     if (failure !== undefined) planned = plan({ ...input, applyError: apiErrorMessage(failure) });
     const target = planTarget(observed);
-    if (planned.status) await deps.execute.writeStatus(target, planned.status);
-    await deps.execute.recordEvents(target, planned.events);
+    // The status and the Events say the same thing to different readers; neither waits for the other.
+    const [statusWrite] = await Promise.allSettled([
+      planned.status ? deps.execute.writeStatus(target, planned.status) : undefined,
+      deps.execute.recordEvents(target, planned.events),
+    ]);
+    if (statusWrite.status === "rejected") throw statusWrite.reason;
     for (const line of planned.logs) deps.log[line.level](line.msg, { key, ...line.fields });
     if (planned.memory) memory.set(key, planned.memory);
     else memory.delete(key);
