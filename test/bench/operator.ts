@@ -19,7 +19,7 @@ import { provision } from "../env/provision.ts";
 import { readStackEnv, stackIsHealthy, startStack, stopStack } from "../env/stack.ts";
 import { createNamespace, deleteNamespace, installCrd } from "../support/cluster.ts";
 import { startNodeProcess } from "../support/processes.ts";
-import { ReadyGroups } from "./ready-groups.ts";
+import { ReadyGroups, type StepName, type StepSeconds } from "./ready-groups.ts";
 import { READY_PODS_STAND_IN, ReadyPods } from "./ready-pods.ts";
 
 const { values: flags } = parseArgs({
@@ -93,6 +93,8 @@ async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
 }
 
+const perStep = ({ median, p95 }: StepSeconds) => `${median} / ${p95}`;
+
 const perReconcile = (count: number, reconciles: number) => Number((count / Math.max(1, reconciles)).toFixed(2));
 
 let stopping: (() => Promise<void>) | undefined;
@@ -121,6 +123,9 @@ interface SizeResult {
   podStatusWriteFailures: number;
   operatorPeakRssMb: number;
 }
+
+/** Seconds per group between steps on its way to Ready: "median / 95th percentile". */
+type SizeReport = SizeResult & Record<StepName, string>;
 
 async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfigPath: string, count: number) {
   const namespace = `bench-op-${count}-${Date.now().toString(36)}`;
@@ -163,8 +168,8 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
     const names = Array.from({ length: count }, (_, i) => `g${String(i).padStart(4, "0")}`);
     const before = await scrape(port);
     const t0 = performance.now();
-    await inBatches(names, 25, (name) =>
-      custom.createNamespacedCustomObject({
+    await inBatches(names, 25, async (name) => {
+      await custom.createNamespacedCustomObject({
         group: GROUP,
         version: VERSION,
         namespace,
@@ -180,8 +185,9 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
             replicas: 1,
           },
         },
-      }),
-    );
+      });
+      readyGroups.created(name, performance.now());
+    });
     const createdSeconds = (performance.now() - t0) / 1000;
     let ready = 0;
     const deadline = Date.now() + 15 * 60_000;
@@ -222,8 +228,16 @@ async function runSize(kubeConfig: k8s.KubeConfig, bootstrap: string, kubeconfig
       podStatusWriteFailures: pods.failures,
       operatorPeakRssMb: peakRssMb(operator.child.pid ?? 0),
     };
+    const steps = readyGroups.steps();
+    const report: SizeReport = {
+      ...result,
+      createdToFirstStatus: perStep(steps.createdToFirstStatus),
+      createdToDeployment: perStep(steps.createdToDeployment),
+      deploymentToDeploymentReady: perStep(steps.deploymentToDeploymentReady),
+      deploymentReadyToReady: perStep(steps.deploymentReadyToReady),
+    };
     if (snapshotDir) await heapSnapshot(operator.child.pid ?? 0, snapshotDir);
-    return result;
+    return report;
   } finally {
     await operator.stop("SIGTERM");
     writeFileSync(join(repoRoot, ".lagpilot", "logs", `bench-operator-${count}.log`), `${operator.lines.join("\n")}\n`);
@@ -241,7 +255,7 @@ async function main() {
   const kubeConfig = new k8s.KubeConfig();
   kubeConfig.loadFromFile(env.kubeconfig);
   await installCrd();
-  const results: SizeResult[] = [];
+  const results: SizeReport[] = [];
   try {
     for (const count of sizes) results.push(await runSize(kubeConfig, env.kafka.bootstrap, env.kubeconfig, count));
   } finally {
@@ -260,7 +274,7 @@ async function main() {
   if (flags.json) {
     console.log(JSON.stringify(report));
   } else {
-    const keys = Object.keys(results[0] ?? {}) as (keyof SizeResult)[];
+    const keys = Object.keys(results[0] ?? {}) as (keyof SizeReport)[];
     console.log(`\n\nPods: ${report.podStandIn}.`);
     console.log(`Operator: node ${nodeOptions.join(" ")} operator/src/main.ts (as its image starts it).\n`);
     console.log(`| measure | ${results.map((r) => `${r.groups} groups`).join(" | ")} |`);
