@@ -7,7 +7,8 @@
 // ReplicaSet controller creates Ready in its status, and no consumer joins Kafka. The figures are the control
 // plane's (operator, apiserver, controllers), not Kafka's or a node's.
 // `--profile DIR` writes the operator's CPU and heap profiles there (node --cpu-prof --heap-prof);
-// `--heap-snapshot DIR` writes a heap snapshot there at the end of the steady state (after the RSS is read).
+// `--heap-snapshot DIR` writes a heap snapshot there at the end of the steady state (after the RSS is read);
+// `--node-options "..."` adds node options to the image's (the table says which ran).
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -30,6 +31,8 @@ const { values: flags } = parseArgs({
     json: { type: "boolean", default: false },
     profile: { type: "string" },
     "heap-snapshot": { type: "string" },
+    /** Node options added to the image's, to measure a candidate setting before it ships. */
+    "node-options": { type: "string", default: "" },
   },
 });
 const sizes = flags.groups.split(",").map(Number);
@@ -42,7 +45,7 @@ function imageNodeOptions(): string[] {
   const argv = entrypoint ? (JSON.parse(entrypoint) as string[]) : [];
   return argv.slice(1, -1);
 }
-const nodeOptions = imageNodeOptions();
+const nodeOptions = [...imageNodeOptions(), ...flags["node-options"].split(" ").filter(Boolean)];
 
 const READ_VERBS = ["get", "list"];
 const WRITE_VERBS = ["create", "update", "patch", "delete", "deletecollection"];
@@ -276,7 +279,8 @@ async function main() {
   } else {
     const keys = Object.keys(results[0] ?? {}) as (keyof SizeReport)[];
     console.log(`\n\nPods: ${report.podStandIn}.`);
-    console.log(`Operator: node ${nodeOptions.join(" ")} operator/src/main.ts (as its image starts it).\n`);
+    const as = flags["node-options"] ? "the image's options and --node-options" : "as its image starts it";
+    console.log(`Operator: node ${nodeOptions.join(" ")} operator/src/main.ts (${as}).\n`);
     console.log(`| measure | ${results.map((r) => `${r.groups} groups`).join(" | ")} |`);
     console.log(`|---|${results.map(() => "---").join("|")}|`);
     for (const key of keys.slice(1)) console.log(`| ${key} | ${results.map((r) => r[key]).join(" | ")} |`);
