@@ -1,6 +1,7 @@
 // `npm run demo`: Lagpilot working on one machine. Starts the local stack and the operator, installs the CRD,
-// applies a KafkaConsumerGroup, drives a load pattern and shows the group live; at the end it checks that every
-// produced message was processed at least once. Ctrl-C stops everything it started.
+// applies a KafkaConsumerGroup, drives a load pattern and shows the group live, with the chart's alerts as the
+// stack's Prometheus raises and resolves them; at the end it checks that every produced message was processed at
+// least once. Ctrl-C stops everything it started.
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +13,8 @@ import { kafkaClient } from "../../../operator/src/kafka/connection.ts";
 import { startNodeProcess } from "../../support/processes.ts";
 import { logDir, stateDir } from "../layout.ts";
 import { PodRunner } from "../pod-runner.ts";
+import { type AlertSpan, activeAlerts, alertFiring, trackAlerts } from "../prometheus/alerts.ts";
+import { registerScrapeTarget } from "../prometheus/targets.ts";
 import { provision } from "../provision.ts";
 import { readStackEnv, readStackState, stackIsHealthy, startStack, stopStack } from "../stack.ts";
 import { plans, type Scenario, scenarios, workMs } from "./load.ts";
@@ -133,16 +136,32 @@ async function main() {
     });
   let operator = startOperator();
   const operatorLines: string[] = [];
+  // The stack's Prometheus scrapes the operator as it would the chart's operator Pod.
+  let unregisterOperator = () => {};
+  const scrapeOperator = async () => {
+    const line = await operator.waitForLine(/"operator starting"/, 60_000);
+    const { metricsPort } = JSON.parse(line) as { metricsPort: number };
+    unregisterOperator();
+    unregisterOperator = registerScrapeTarget({
+      id: `operator-${namespace}`,
+      address: `127.0.0.1:${metricsPort}`,
+      job: "lagpilot-operator",
+      labels: { namespace, pod: `lagpilot-operator-${namespace}` },
+    });
+  };
   cleanups.push(async () => {
+    unregisterOperator();
     await operator.stop("SIGTERM");
     writeFileSync(join(logDir, `${logName}-operator.log`), `${[...operatorLines, ...operator.lines].join("\n")}\n`);
   });
+  await scrapeOperator();
   await operator.waitForLine(/"watches synced"/, 60_000);
   // A restart as a rollout or a failover does it: what the operator remembered is gone.
   const restartOperator = async () => {
     await operator.stop("SIGTERM");
     operatorLines.push(...operator.lines);
     operator = startOperator();
+    await scrapeOperator();
     await operator.waitForLine(/"watches synced"/, 60_000);
   };
   const recordDir = join(stateDir, "demo", namespace);
@@ -161,8 +180,10 @@ async function main() {
   await runner.start();
   cleanups.push(() => runner.stop());
 
-  // 4. The KafkaConsumerGroup: lag target 10 s, autoscaling 1..6, partition growth for that scenario.
+  // 4. The KafkaConsumerGroup: lag target 10 s, autoscaling 1..6, partition growth for that scenario. Its alerts
+  // fire after 5 s over a threshold rather than the default 5 minutes, so a run of two minutes shows them.
   const lagTargetSeconds = 10;
+  const alertForSeconds = 5;
   const minReplicas = plan.minReplicas ?? 1;
   const maxReplicas = 6;
   const handlerPath = fileURLToPath(new URL("./recording-handler.ts", import.meta.url));
@@ -184,6 +205,7 @@ async function main() {
         ...(flags.tier === "Standard" ? {} : { batch: { size: 50, maxWaitMs: 50 } }),
         processing: { handler: { module: { path: handlerPath } } },
         lag: { maxSeconds: lagTargetSeconds },
+        alerts: { forSeconds: alertForSeconds },
         autoscaling: {
           enabled: true,
           minReplicas,
@@ -326,8 +348,30 @@ async function main() {
   const drainDeadline = () => elapsed() > duration + 90 + (afterZero ? 60 + afterZero.seconds : 0);
   let running = false;
   let drainedAt: number | undefined;
+  // The chart's alerts for this group, as the stack's Prometheus evaluates them; a line for every change.
+  let alertSpans: AlertSpan[] = [];
+  let alertsReadAt = 0;
+  let alertsError: string | undefined;
+  const readAlerts = async () => {
+    if (elapsed() - alertsReadAt < 2) return;
+    alertsReadAt = elapsed();
+    try {
+      const active = await activeAlerts(env.prometheusUrl, namespace, "orders");
+      const tracked = trackAlerts(alertSpans, active, Math.round(elapsed() * 10) / 10);
+      alertSpans = tracked.spans;
+      alertsError = undefined;
+      for (const change of tracked.changes) {
+        if (tty) process.stdout.write("\r\x1b[2K");
+        say(`demo: ${Math.round(elapsed())}s alert ${change}`);
+      }
+    } catch (error) {
+      if (alertsError === undefined) say(`demo: cannot read alerts from ${env.prometheusUrl}: ${String(error)}`);
+      alertsError = String(error);
+    }
+  };
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    await readAlerts();
     const reading = await read().catch(() => undefined);
     if (reading) timeline.record(reading);
     last = reading ?? last;
@@ -350,6 +394,15 @@ async function main() {
   producing = false;
   await loadLoop;
   if (tty) process.stdout.write("\n");
+  // Prometheus sees the group caught up a scrape and an evaluation after the operator does.
+  if (alertFiring(alertSpans)) {
+    say("demo: waiting for Prometheus to resolve the alerts (up to 60s)");
+    const until = elapsed() + 60;
+    while (alertFiring(alertSpans) && elapsed() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await readAlerts();
+    }
+  }
 
   // 6. Summary: every produced message must have been processed at least once.
   const processed = processedIds(recordDir, topic);
@@ -384,6 +437,8 @@ async function main() {
     })),
     autoscaling,
     restart: restart ?? null,
+    alertForSeconds,
+    alerts: alertSpans,
     produced,
     consumed: processed.size,
     lost: Math.max(0, produced - processed.size),
@@ -399,6 +454,17 @@ async function main() {
       say(`demo: Degraded ${d.reason} from ${d.firstSeenSeconds}s to ${d.lastSeenSeconds}s: ${d.messages.at(-1)}`);
     }
     for (const e of summary.scaleEvents) say(`demo: ${e.reason}: ${e.message}`);
+    for (const a of summary.alerts) {
+      const fired = a.firedAtSeconds === undefined ? "never fired" : `fired at ${a.firedAtSeconds}s`;
+      const resolved =
+        a.resolvedAtSeconds === undefined ? "still active at the end" : `resolved at ${a.resolvedAtSeconds}s`;
+      say(`demo: alert ${a.alert} ${fired}, ${resolved}`);
+    }
+    if (!summary.alerts.some((a) => a.alert === "LagpilotLagAboveTarget" && a.firedAtSeconds !== undefined)) {
+      say(
+        `demo: LagpilotLagAboveTarget did not fire: lag peaked at ${peaks.lagSeconds}s against a ${lagTargetSeconds}s target (it fires after ${alertForSeconds}s above it)`,
+      );
+    }
   }
   await cleanup();
   process.exit(summary.lost === 0 ? 0 : 1);
