@@ -19,7 +19,7 @@ export const lagSpec = z
       .max(1_000_000_000)
       .default(1000)
       .describe(
-        "Messages one partition may have waiting, beyond those in flight between two commits, and still be on target: LagWithinTarget turns False above it, and partition health counts lag under it as keeping up. Lag under it is no reason to add replicas; above it, the excess is a backlog that replicas are sized to drain within maxSeconds.",
+        "Messages one partition may have waiting, beyond those in flight between two commits, and still be on target: LagWithinTarget turns False above it, and partition health counts lag under it as keeping up. Lag under it is no reason to add replicas while its oldest record is within maxSeconds; above it, the excess is a backlog that replicas are sized to drain within maxSeconds (once records are older than maxSeconds, all of them are).",
       ),
   })
   .describe(

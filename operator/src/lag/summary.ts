@@ -89,6 +89,7 @@ function summarizePartition(
     committedOffset: last.committedOffset,
     lag: last.lag,
     backlog: Math.max(0, last.lag - Math.max(options.allowedLag, inFlight)),
+    waiting: Math.max(0, last.lag - inFlight),
     lagSeconds: lagSeconds(samples, consumePosition(last, options.startFrom)),
     produceRate: rates.produceRate,
     recentProduceRate: partitionRates(samples, 0).produceRate,

@@ -81,8 +81,13 @@ export interface PartitionLagSummary {
   logEndOffset: number;
   committedOffset: number;
   lag: number;
-  /** Lag beyond the records a healthy consumer holds uncommitted (commit slack): the real backlog. */
+  /**
+   * Lag beyond what the partition may have waiting and still be on target by count: beyond the records
+   * a healthy consumer holds uncommitted (commit slack) and beyond allowedLag.
+   */
   backlog: number;
+  /** Lag beyond the commit slack alone: records waiting, whatever allowedLag forgives (>= backlog). */
+  waiting: number;
   /** Age of the oldest unconsumed record, interpolated on the log-end timeline; undefined without a timeline. */
   lagSeconds: number | undefined;
   /** Records produced per second over the rate window. */

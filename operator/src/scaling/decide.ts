@@ -18,6 +18,7 @@
 // (decision-history.ts says what else is).
 import { drivesScaling } from "../lag/health.ts";
 import type { GroupLagSummary, PartitionLagSummary } from "../lag/types.ts";
+import { backlogToDrain } from "./backlog.ts";
 import { recordDecision } from "./decision-history.ts";
 import { type DrainPlan, drainPlan } from "./drain.ts";
 import { formatCount, formatRate, formatSeconds, plural } from "./format.ts";
@@ -492,7 +493,7 @@ function toleratedLagSeconds(settings: ScalingSettings): number {
 function excessBacklog(p: PartitionLagSummary, lagMaxSeconds: number): number {
   if (!p.progressing) return 0;
   const tolerated = Math.max(p.produceRate, p.recentProduceRate) * lagMaxSeconds * toleratedLagFraction;
-  return Math.max(0, p.backlog - tolerated);
+  return Math.max(0, backlogToDrain(p, lagMaxSeconds) - tolerated);
 }
 
 function drainNote(plan: DrainPlan | undefined): string {
@@ -512,9 +513,10 @@ function fallbackSizing(
   settings: ScalingSettings,
   lowerBound: number | undefined,
 ): Sizing {
-  // The backlog, not the raw lag: records in flight between commits are no reason to add replicas;
-  // nor is a backlog that is not moving (more replicas cannot move it, as with the drain term).
-  const lag = sumOf(included, (p) => (p.progressing ? p.backlog : 0));
+  // The backlog, not the raw lag: records in flight between commits are no reason to add replicas,
+  // nor records within both lag targets (backlog.ts); nor is a backlog that is not moving (more
+  // replicas cannot move it, as with the drain term).
+  const lag = sumOf(included, (p) => (p.progressing ? backlogToDrain(p, settings.lag.maxSeconds) : 0));
   const perReplica = settings.autoscaling.lagPerReplica;
   const byLag = Math.max(1, awareAtLeast(Math.ceil(lag / perReplica), partitions));
   // Without a measured throughput a lower count is a guess, and a wrong guess costs a backlog and

@@ -58,6 +58,7 @@ const cases: {
     worstHealth?: string;
     uncommittedArrivals?: boolean;
     backlog?: number[];
+    waiting?: number[];
     rateSpanSeconds?: number;
     progressing?: boolean[];
   };
@@ -148,7 +149,7 @@ const cases: {
       (t) => ({ end: t * 100, committed: Math.max(0, t * 100 - 300) }),
       (t) => ({ end: t, committed: t }),
     ),
-    expect: { busyMembers: [], backlog: [0, 0] },
+    expect: { busyMembers: [], backlog: [0, 0], waiting: [0, 0] },
   },
   {
     name: "a member flat out within the allowed lag is busy: in-flight records are physical, not a target",
@@ -159,8 +160,9 @@ const cases: {
     ),
     expect: {
       busyMembers: [{ member: "a", throughput: 10, spanSeconds: 60, saturated: true }],
-      // The backlog still leaves out what the allowed lag accepts.
+      // The backlog still leaves out what the allowed lag accepts; waiting leaves out only what is in flight.
       backlog: [200, 0],
+      waiting: [1200 - 10 * 5, 0],
     },
   },
   {
@@ -295,6 +297,11 @@ describe("summarize", () => {
         assert.deepEqual(
           summary.partitions.map((p) => p.backlog),
           e.backlog,
+        );
+      if (e.waiting !== undefined)
+        assert.deepEqual(
+          summary.partitions.map((p) => p.waiting),
+          e.waiting,
         );
       if (e.rateSpanSeconds !== undefined) assert.equal(summary.rateSpanSeconds, e.rateSpanSeconds);
       if (e.progressing !== undefined)

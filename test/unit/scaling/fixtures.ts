@@ -55,6 +55,8 @@ export function summary(spec: SummarySpec = {}): GroupLagSummary {
     owner: `m-${i % Math.max(1, spec.members ?? 1)}`,
     progressing: true,
     ...spec.overrides?.[i],
+    // Nothing forgiven by maxMessagesPerPartition unless a case says so: waiting follows the backlog.
+    waiting: spec.overrides?.[i]?.waiting ?? spec.overrides?.[i]?.backlog ?? perPartitionBacklog,
   }));
   const totalLag = partitions.reduce((sum, p) => sum + p.lag, 0);
   const healthCounts: Record<PartitionHealth, number> = { OK: 0, WARN: 0, STALL: 0, STOP: 0, REWIND: 0 };
