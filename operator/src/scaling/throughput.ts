@@ -63,10 +63,13 @@ export function learnThroughput(
   return { ...previous, perReplica: Math.max(previous.perReplica, lowerBound), observedAtMs: summary.timeMs };
 }
 
-/** Records waiting beyond the commit slack on the partitions a member owns. */
+/**
+ * Records waiting beyond the commit slack on the partitions a member owns, maxMessagesPerPartition or
+ * not: whether a member ran flat out is physical, and a target that forgives the lag does not change it.
+ */
 function backlogOf(summary: GroupLagSummary, member: string): number {
   let backlog = 0;
-  for (const p of summary.partitions) if (p.owner === member) backlog += p.backlog;
+  for (const p of summary.partitions) if (p.owner === member) backlog += p.waiting;
   return backlog;
 }
 

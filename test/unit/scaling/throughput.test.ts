@@ -78,6 +78,28 @@ describe("learnThroughput", () => {
       measurements: 1,
     },
     {
+      name: "work waiting within maxMessagesPerPartition counts: whether a member ran flat out is physical, not a target",
+      observation: {
+        partitions: 6,
+        members: 1,
+        // 1,800 waiting beyond the commit slack (6 s of 300 msg/s), all of it within the allowed 1,000 per partition.
+        overrides: Object.fromEntries([0, 1, 2, 3, 4, 5].map((i) => [i, { lag: 320, backlog: 0, waiting: 300 }])),
+        busyMembers: [{ member: "m-0", throughput: 300, spanSeconds: 12, saturated: true }],
+      },
+      perReplica: 300,
+      measurements: 1,
+    },
+    {
+      name: "work waiting within the commit slack alone is no reading, whatever the lag",
+      observation: {
+        partitions: 6,
+        members: 1,
+        overrides: Object.fromEntries([0, 1, 2, 3, 4, 5].map((i) => [i, { lag: 320, backlog: 0, waiting: 299 }])),
+        busyMembers: [{ member: "m-0", throughput: 300, spanSeconds: 12, saturated: true }],
+      },
+      perReplica: undefined,
+    },
+    {
       name: "only the member's own partitions' backlog counts",
       observation: {
         partitions: 2,
