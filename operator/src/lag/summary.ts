@@ -113,6 +113,8 @@ function sampleBefore(samples: readonly PartitionSample[], timeMs: number): Part
  * Records waited at both readings and the committed offset stayed put in between, over more than
  * the commit slack (a consumer that commits less often than the operator polls is not stuck), with
  * the same member holding the partition: one that was just handed it has had no chance to commit.
+ * Any lag counts, within allowedLag too: whether a partition drains is physical, not a target (a
+ * hung handler with a few hundred records waiting is as stuck as one with thousands).
  */
 function stuckBetween(
   before: PartitionSample | undefined,
@@ -122,11 +124,7 @@ function stuckBetween(
   if (before === undefined || after === undefined) return false;
   if (after.timeMs - before.timeMs <= options.commitSlackSeconds * 1000) return false;
   if (after.owner !== undefined && after.owner !== before.owner) return false;
-  return (
-    before.lag > options.allowedLag &&
-    after.lag > options.allowedLag &&
-    after.committedOffset === before.committedOffset
-  );
+  return before.lag > 0 && after.lag > 0 && after.committedOffset === before.committedOffset;
 }
 
 /**

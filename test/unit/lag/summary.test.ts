@@ -220,6 +220,18 @@ const cases: {
     expect: { progressing: [false, true] },
   },
   {
+    name: "records within the allowed lag whose offset stayed put are not progressing either; drained ones are",
+    options: { allowedLag: 1000, commitSlackSeconds: 2 },
+    polls: [0, 3, 6].map((t) => ({
+      t,
+      partitions: [
+        { end: 300 + 10 * t, committed: 100, owner: "a" },
+        { end: 300 + 10 * t, committed: 300 + 10 * t, owner: "a" },
+      ],
+    })),
+    expect: { progressing: [false, true] },
+  },
+  {
     name: "after partitions are added, a topic's rates share the newest partition's window",
     polls: growingTopic(),
     expect: { produceRate: 600, consumeRate: 600, rateSpanSeconds: 30 },

@@ -81,6 +81,8 @@ interface DecisionCase {
   backlog: number;
   waiting: number;
   lagSeconds: number;
+  /** False when the committed offsets stayed put while records waited (a hung handler). */
+  progressing?: boolean;
   state: ScalingState;
   expect: { replicas: number; reason: ScalingReason; message?: RegExp };
 }
@@ -127,6 +129,18 @@ const decisionCases: DecisionCase[] = [
     expect: { replicas: 1, reason: "Steady", message: /lag 0 at 50 per replica/ },
   },
   {
+    name: "fallback: records older than the target on partitions whose offsets stayed put add no replicas",
+    current: 1,
+    members: 1,
+    lag: 370,
+    backlog: 0,
+    waiting: 370,
+    lagSeconds: 18,
+    progressing: false,
+    state: initialScalingState,
+    expect: { replicas: 1, reason: "Steady", message: /lag 0 at 50 per replica/ },
+  },
+  {
     name: "measured 10 msg/s per replica: records older than the target are drained within it",
     current: 1,
     members: 1,
@@ -154,7 +168,12 @@ const decisionCases: DecisionCase[] = [
 describe("decideScaling on both lag targets", () => {
   for (const c of decisionCases) {
     it(c.name, () => {
-      const partition: Partial<PartitionLagSummary> = { lag: c.lag, backlog: c.backlog, waiting: c.waiting };
+      const partition: Partial<PartitionLagSummary> = {
+        lag: c.lag,
+        backlog: c.backlog,
+        waiting: c.waiting,
+        progressing: c.progressing ?? true,
+      };
       const decision = decideScaling({
         nowMs: now,
         settings: settings({ maxReplicas: 3, lagPerReplica: 50 }),
