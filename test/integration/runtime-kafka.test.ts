@@ -18,6 +18,7 @@ import {
   waitFor,
   writeModule,
 } from "../bench/runtime-harness.ts";
+import { OwnKafka } from "../support/own-kafka.ts";
 import { runTool, stackEnv, uniqueName } from "../support/stack-env.ts";
 
 // This process talks to Kafka with kafkajs; its one known timer warning is noise (see the module).
@@ -491,6 +492,162 @@ describe("consumer runtime against real Kafka", () => {
     assert.equal(headers["lagpilot.dlq.attempts"], "4");
     const firstFailure = Date.parse(headers["lagpilot.dlq.first.failure.time"] ?? "");
     assert.ok(firstFailure >= startedAt - 1000 && firstFailure <= Date.now());
+  });
+
+  // A poison record on partition 0 with the dead-letter topic missing (the record cannot be written anywhere, so
+  // its partition must wait: at-least-once) and with no dead-letter topic at all (the record is skipped). The
+  // records behind the poison are more than consumer.maxPollRecords, enough to pause partition 0; the other
+  // partitions' records come only once the poison waits. @platformatic/kafka, the default client under the
+  // consumer protocol, pauses whole streams: pausing partition 0 would stop every partition.
+  const poisonCases: { name: string; deadLetter: "missing" | "none"; poisonPartitionMovesOn: boolean }[] = [
+    {
+      name: "a poison whose dead-letter topic is missing stops only its partition; the others are handled and committed",
+      deadLetter: "missing",
+      poisonPartitionMovesOn: false,
+    },
+    {
+      name: "a poison with no dead-letter topic is skipped; every partition is handled and committed",
+      deadLetter: "none",
+      poisonPartitionMovesOn: true,
+    },
+  ];
+  for (const c of poisonCases)
+    it(c.name, async () => {
+      const topic = await newTopic(4);
+      const file = recordFile();
+      const batchSize = 20;
+      const cfg = config({
+        topics: [topic],
+        tier: "Buffered",
+        batch: { size: batchSize, maxWaitMs: 10 },
+        consumer: {
+          sessionTimeoutMs: 10_000,
+          heartbeatIntervalMs: 1000,
+          rebalanceTimeoutMs: 20_000,
+          maxPollRecords: 50,
+        },
+        processing: {
+          handler: { module: { path: handler.path } },
+          retries: { max: 1, backoffMs: 10, maxBackoffMs: 50 },
+          ...(c.deadLetter === "missing" ? { deadLetter: { topic: `${topic}-no-such-dlq` } } : {}),
+          commit: { mode: "interval", intervalMs: 100 },
+        },
+      });
+      const runtime = await spawnRuntime(cfg, { env: { RECORD_FILE: file, POISON: "poison" } });
+      const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
+      const producer = kafka.producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      try {
+        const perPartition = 200;
+        const records = (partition: number, from: number) =>
+          Array.from({ length: perPartition }, (_, i) => ({ partition, value: `${from + i}:p${partition}` }));
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: [{ partition: 0, value: "poison:p0" }, ...records(0, 0)],
+        });
+        await waitFor(
+          async () =>
+            runtime.lines.some((l) => parseLine(l)?.msg === "message failed after its last retry") ? true : undefined,
+          60_000,
+          "the poison failed its last retry",
+        );
+        for (const partition of [1, 2, 3]) {
+          await producer.send({ topic, acks: -1, messages: records(partition, partition * 1000) });
+        }
+        const logEnd = new Map((await admin.logOffsets([topic])).map((p) => [p.partition, p.logEndOffset]));
+        const committed = async () =>
+          new Map((await admin.committedOffsets(cfg.groupId, [topic])).map((p) => [p.partition, p.offset]));
+        await waitFor(
+          async () => {
+            const now = await committed();
+            return [1, 2, 3].every((p) => now.get(p) === logEnd.get(p)) ? true : undefined;
+          },
+          60_000,
+          "partitions 1, 2 and 3 committed to their ends",
+        );
+        const handled = readRecords(file);
+        for (const partition of [1, 2, 3]) {
+          const seqs = new Set(handled.filter((r) => r.partition === partition).map((r) => r.seq));
+          assert.equal(seqs.size, perPartition, `partition ${partition}: every record handled`);
+        }
+        if (c.poisonPartitionMovesOn) {
+          await waitFor(
+            async () => ((await committed()).get(0) === logEnd.get(0) ? true : undefined),
+            60_000,
+            "partition 0 committed past the skipped poison",
+          );
+        } else {
+          // Nothing at or after the poison (offset 0) may be committed while its dead letter is not written.
+          assert.ok(((await committed()).get(0) ?? -1) <= 0, "partition 0 committed past a poison not dead-lettered");
+          // The poison's own batch is handled record by record (only the poison fails); nothing after it runs.
+          const behind = handled.filter((r) => r.partition === 0).length;
+          assert.ok(behind < batchSize, `partition 0 went on past its poison: ${behind} records handled`);
+        }
+        assert.equal(runtime.child.exitCode, null, "the runtime keeps running");
+      } finally {
+        await producer.disconnect();
+      }
+      await stopRuntime(runtime);
+    });
+
+  // The broker of its own (test/support/own-kafka.ts): the stack's broker serves every other test. Down for
+  // longer than @platformatic/kafka retries a fetch (about 6 s), so the client's stream gives up while the broker
+  // is away; the runtime must start it again once the broker is back, not exit and leave its partitions unread.
+  it("consumer protocol: a broker killed and restarted finds the group consuming again, nothing lost", async () => {
+    const kafka = await OwnKafka.start();
+    const own = await connectAdmin({ bootstrapServers: [kafka.bootstrap] }).catch(async (error) => {
+      await kafka.stop();
+      throw error;
+    });
+    try {
+      const topic = uniqueName("rt-restart");
+      await own.createTopic(topic, 4);
+      const file = recordFile();
+      const cfg = config({ topics: [topic], tier: "Buffered", kafka: { bootstrapServers: [kafka.bootstrap] } });
+      const members = [
+        await spawnRuntime(cfg, { env: { RECORD_FILE: file, POD_NAME: uniqueName("pod-a") } }),
+        await spawnRuntime(cfg, { env: { RECORD_FILE: file, POD_NAME: uniqueName("pod-b") } }),
+      ];
+      const distinct = () => new Set(readRecords(file).map((r) => `${r.partition}:${r.offset}`)).size;
+      await produce({ bootstrap: kafka.bootstrap, topic, count: 2000, keys: 0 });
+      await waitFor(async () => (distinct() >= 2000 ? true : undefined), 90_000, "the first records handled");
+      await kafka.kill("SIGKILL");
+      await new Promise((resolve) => setTimeout(resolve, 12_000));
+      await kafka.restart();
+      await produce({ bootstrap: kafka.bootstrap, topic, count: 2000, keys: 0, value: (i) => `${2000 + i}:` });
+      const logEnd = async () => (await own.logOffsets([topic])).reduce((sum, p) => sum + p.logEndOffset, 0);
+      await waitFor(
+        async () => (distinct() >= (await logEnd()) ? true : undefined),
+        120_000,
+        "every record handled after the broker came back",
+      );
+      const seqs = new Set(readRecords(file).map((r) => r.seq));
+      for (let i = 0; i < 4000; i++) assert.ok(seqs.has(i), `record ${i} was never handled`);
+      for (const member of members) assert.equal(member.child.exitCode, null, "the runtime kept running");
+      assert.ok(
+        members.some((m) =>
+          m.lines.some((l) => parseLine(l)?.msg === "lost the fetch stream from Kafka; starting it again"),
+        ),
+        "the outage was long enough to make a stream give up",
+      );
+      await waitFor(
+        async () => {
+          const committed = (await own.committedOffsets(cfg.groupId, [topic])).reduce(
+            (s, p) => s + Math.max(0, p.offset),
+            0,
+          );
+          return committed === (await logEnd()) ? true : undefined;
+        },
+        60_000,
+        "everything committed",
+      );
+      for (const member of members) assert.equal(await stopRuntime(member), 0);
+    } finally {
+      await killAllRuntimes();
+      await own.close().catch(() => {});
+      await kafka.stop();
+    }
   });
 
   it("on SIGTERM commits what is done, leaves the group and exits 0", async () => {

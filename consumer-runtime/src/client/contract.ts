@@ -41,6 +41,12 @@ export interface ConsumerListener {
   onRebalancing(): void;
   /** The client stopped and will not recover by itself. */
   onFatal(error: Error): void;
+  /**
+   * The client lost its fetch stream (the broker went away, a request kept failing) and builds it again after
+   * `delayMs`, keeping its group membership when the broker still knows it. Nothing is lost: fetching resumes
+   * from the committed offsets, and records already handed over are recognised by their offsets.
+   */
+  onReconnecting(error: Error, attempt: number, delayMs: number): void;
 }
 
 export interface ConsumerClientOptions {
@@ -79,6 +85,11 @@ export interface KafkaConsumerClient {
   pause(partitions: TopicPartition[]): void;
   resume(partitions: TopicPartition[]): void;
   commit(offsets: OffsetToCommit[]): Promise<void>;
+  /**
+   * Fetches the partition again from `offset`: later batches of it start there. Batches fetched before the call
+   * may still arrive; the caller drops them.
+   */
+  seek(partition: OffsetToCommit): void;
   /** Stops fetching, leaves the group and disconnects. */
   close(): Promise<void>;
 }

@@ -244,6 +244,10 @@ export class KafkajsConsumerClient implements KafkaConsumerClient {
     if (free.length) this.#consumer.resume(groupByTopic(free));
   }
 
+  seek({ topic, partition, offset }: OffsetToCommit): void {
+    this.#consumer.seek({ topic, partition, offset: String(offset) });
+  }
+
   async commit(offsets: OffsetToCommit[]): Promise<void> {
     if (!offsets.length) return;
     await this.#consumer.commitOffsets(

@@ -43,6 +43,9 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
   readonly #followsAssignment: boolean;
   /** Partitions of the assignment last reported, by partitionId. */
   readonly #assigned = new Set<string>();
+  #closing = false;
+  #reconnectAttempt = 0;
+  #reconnectTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ConsumerClientOptions) {
     this.#options = options;
@@ -67,25 +70,77 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
       this.#consumer.on("consumer:group:join", (payload) => this.#report(payload.assignments ?? []));
     }
     this.#consumer.on("consumer:group:rebalance", () => listener.onRebalancing());
+    const stream = await this.#consumer.consume(this.#consumeOptions());
+    this.#checkAssignment();
+    this.#attach(stream);
+    this.#watermarkTimer = setInterval(() => void this.#refreshWatermarks(), 5000).unref();
+    void this.#refreshWatermarks();
+  }
+
+  #consumeOptions() {
     const classic =
       this.#options.groupProtocol === "classic"
         ? { sessionTimeout: this.#options.sessionTimeoutMs, heartbeatInterval: this.#options.heartbeatIntervalMs }
         : {};
-    const stream = await this.#consumer.consume({
+    return {
       topics: this.#topics,
-      mode: "committed",
+      mode: "committed" as const,
       fallbackMode: this.#startFrom,
       autocommit: false,
       ...classic,
       rebalanceTimeout: this.#options.rebalanceTimeoutMs,
       highWaterMark: 4096,
-    });
-    this.#checkAssignment();
+    };
+  }
+
+  #attach(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): void {
+    const listener = this.#listener as ConsumerListener;
     this.#stream = stream;
-    this.#watermarkTimer = setInterval(() => void this.#refreshWatermarks(), 5000).unref();
-    void this.#refreshWatermarks();
-    stream.on("error", (error) => listener.onFatal(error));
+    if (this.#paused.size > 0) stream.pause();
+    stream.on("error", (error) => this.#lost(stream, error));
     stream.on("data", (message: RawMessage) => this.#collect(message, listener));
+  }
+
+  /**
+   * The stream gave up (a fetch or metadata request kept failing: the broker restarted, or went away for longer
+   * than the library's retries). The consumer and its group membership live on; a new stream is started after a
+   * backoff, for as long as it takes. The topics stay subscribed meanwhile (a hold on the consumer's topic
+   * count), so the member neither leaves nor rejoins the group: a broker that comes back finds it unchanged.
+   */
+  #lost(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>, error: Error): void {
+    if (this.#closing || stream !== this.#stream) return;
+    this.#stream = undefined;
+    this.#consumer.topics.trackAll(...this.#topics);
+    this.#retryLater(error);
+  }
+
+  #retryLater(error: Error): void {
+    this.#reconnectAttempt++;
+    const delayMs = reconnectDelayMs(this.#reconnectAttempt);
+    this.#listener?.onReconnecting(error, this.#reconnectAttempt, delayMs);
+    this.#reconnectTimer = setTimeout(() => void this.#reconsume(), delayMs);
+  }
+
+  async #reconsume(): Promise<void> {
+    this.#reconnectTimer = undefined;
+    if (this.#closing) return;
+    let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+    try {
+      stream = await this.#consumer.consume(this.#consumeOptions());
+    } catch (error) {
+      this.#retryLater(error as Error);
+      return;
+    }
+    // The new stream holds the topics itself: release the hold taken when the last one was lost.
+    this.#consumer.topics.untrackAll(...this.#topics);
+    if (this.#closing) {
+      await stream.close().catch(() => {});
+      return;
+    }
+    stream.once("data", () => {
+      this.#reconnectAttempt = 0;
+    });
+    this.#attach(stream);
   }
 
   async #refreshWatermarks(): Promise<void> {
@@ -159,6 +214,11 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
     if (this.#paused.size === 0) this.#stream?.resume();
   }
 
+  seek({ topic, partition, offset }: OffsetToCommit): void {
+    // The stream's next fetch of the partition starts at its entry in offsetsToFetch (keyed "topic:partition").
+    this.#stream?.offsetsToFetch.set(`${topic}:${partition}`, BigInt(offset));
+  }
+
   async commit(offsets: OffsetToCommit[]): Promise<void> {
     if (!offsets.length) return;
     await this.#consumer.commit({
@@ -172,10 +232,21 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
+    clearTimeout(this.#reconnectTimer);
     clearInterval(this.#watermarkTimer);
     if (this.#stream && !this.#stream.closed) await this.#stream.close();
     await this.#consumer.close();
   }
+}
+
+/**
+ * Wait before starting a new stream after the `attempt`th loss in a row: 0.5 s doubling to 5 s. Each attempt
+ * already spends the library's own retries (about 6 s against a broker that is down), so a short cap keeps a
+ * broker that came back from waiting on a long sleep.
+ */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(5000, 500 * 2 ** Math.min(Math.max(attempt - 1, 0), 4));
 }
 
 /** What @platformatic/kafka's consumer is given: each tuning value of the group's consumer settings reaches one option. */

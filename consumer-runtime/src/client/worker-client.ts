@@ -42,6 +42,9 @@ export class WorkerConsumerClient implements KafkaConsumerClient {
       case "fatal":
         this.#fail(new Error(message.error));
         return;
+      case "reconnecting":
+        this.#listener?.onReconnecting(new Error(message.error), message.attempt, message.delayMs);
+        return;
       case "reply": {
         const waiter = this.#pending.get(message.id);
         this.#pending.delete(message.id);
@@ -89,6 +92,10 @@ export class WorkerConsumerClient implements KafkaConsumerClient {
 
   resume(partitions: TopicPartition[]): void {
     if (partitions.length) this.#post({ type: "resume", partitions: plain(partitions) });
+  }
+
+  seek({ topic, partition, offset }: OffsetToCommit): void {
+    this.#post({ type: "seek", partition: { topic, partition, offset } });
   }
 
   commit(offsets: OffsetToCommit[]): Promise<void> {

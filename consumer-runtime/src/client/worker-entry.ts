@@ -53,6 +53,8 @@ async function call(message: Extract<ToWorker, { type: "call" }>): Promise<void>
         },
         onRebalancing: () => post({ type: "rebalancing" }),
         onFatal: (error) => post({ type: "fatal", error: error.message }),
+        onReconnecting: (error, attempt, delayMs) =>
+          post({ type: "reconnecting", error: error.message, attempt, delayMs }),
       });
   }
 }
@@ -72,6 +74,9 @@ port.on("message", (message: ToWorker) => {
     case "resume":
       for (const p of message.partitions) pausedByMain.delete(partitionId(p.topic, p.partition));
       if (!throttled) client.resume(message.partitions);
+      return;
+    case "seek":
+      client.seek(message.partition);
       return;
     case "credit":
       outstanding -= message.bytes;

@@ -15,6 +15,7 @@ export type ToWorker =
   | { type: "call"; id: number; method: "subscribe"; topics: string[]; startFrom: "earliest" | "latest" }
   | { type: "call"; id: number; method: "commit"; offsets: OffsetToCommit[] }
   | { type: "pause" | "resume"; partitions: TopicPartition[] }
+  | { type: "seek"; partition: OffsetToCommit }
   | { type: "credit"; bytes: number };
 
 export type FromWorker =
@@ -22,4 +23,5 @@ export type FromWorker =
   | { type: "batch"; batch: PackedBatch }
   | { type: "assigned"; assignment: TopicPartition[] }
   | { type: "rebalancing" }
-  | { type: "fatal"; error: string };
+  | { type: "fatal"; error: string }
+  | { type: "reconnecting"; error: string; attempt: number; delayMs: number };

@@ -15,6 +15,7 @@ import type { Logger } from "../log.ts";
 import type { MessageCount, RuntimeMetrics, TopicCounter } from "../metrics.ts";
 import { CommitTracker, type PartitionTrack } from "./commit-tracker.ts";
 import { deadLetterMessage, errorText, type Failure } from "./dead-letter.ts";
+import { admit, newParkState, type ParkState, park, unpark } from "./park.ts";
 import { backoffDelayMs, type RetryPolicy, shouldRetry } from "./retry.ts";
 import { type Schedulable, Scheduler } from "./scheduler.ts";
 
@@ -59,6 +60,8 @@ interface PartitionState {
   held: number;
   paused: boolean;
   highWatermark: number;
+  /** Parked while a dead letter of its lane cannot be written (park.ts). */
+  park: ParkState;
 }
 
 interface Envelope extends Schedulable {
@@ -148,10 +151,19 @@ export class Pipeline implements ConsumerListener {
   onBatch(batch: FetchedBatch): void {
     const state = this.#state(batch.topic, batch.partition);
     if (batch.highWatermark !== undefined) state.highWatermark = batch.highWatermark;
-    const { messages } = batch;
+    let { messages } = batch;
     if (messages.length === 0 || this.#stopping) return;
-    const offsets = new Array<number>(messages.length);
+    let offsets = new Array<number>(messages.length);
     for (let i = 0; i < messages.length; i++) offsets[i] = (messages[i] as ConsumedMessage).offset;
+    const admission = admit(state.park, state.track.lastRegistered, offsets);
+    if (admission.seekTo !== undefined) {
+      this.#deps.client.seek({ topic: batch.topic, partition: batch.partition, offset: admission.seekTo });
+    }
+    if (admission.from > 0) {
+      if (admission.from >= messages.length) return;
+      messages = messages.slice(admission.from);
+      offsets = offsets.slice(admission.from);
+    }
     const seqs = state.track.register(offsets);
     const { ordering } = this.#options;
     let accepted = 0;
@@ -233,6 +245,14 @@ export class Pipeline implements ConsumerListener {
     this.#deps.onFatal(error);
   }
 
+  onReconnecting(error: Error, attempt: number, delayMs: number): void {
+    this.#deps.log.warn("lost the fetch stream from Kafka; starting it again", {
+      error: error.message,
+      attempt,
+      delayMs,
+    });
+  }
+
   // --- dispatch ---------------------------------------------------------------------------------------------
 
   #pump(): void {
@@ -279,9 +299,11 @@ export class Pipeline implements ConsumerListener {
     this.#settle(settledNow);
     if (failures.length === 0) return;
     this.#deadLettering++;
+    if (this.#options.deadLetterTopic) for (const f of failures) if (f.item.lane !== null) this.#park(f.item.state);
     try {
       const written = await this.#deadLetter(failures);
       for (const item of written) item.state.track.markDone(item.seq);
+      for (const state of new Set(written.map((item) => item.state))) this.#unpark(state);
     } catch (error) {
       this.#deps.log.error("processing failed unexpectedly", { error });
     } finally {
@@ -396,6 +418,36 @@ export class Pipeline implements ConsumerListener {
     }
   }
 
+  /**
+   * A partition whose lane waits for a dead letter drops what is fetched for it (park.ts) instead of holding
+   * it: held records would pause it, and a client that pauses whole streams would stop every partition.
+   */
+  #park(state: PartitionState): void {
+    if (state.park.parked || !state.track.live) return;
+    park(state.park);
+    this.#deps.log.debug("partition parked until its dead letter is written", {
+      topic: state.track.topic,
+      partition: state.track.partition,
+    });
+    if (state.paused) {
+      state.paused = false;
+      if (!this.#pausedAll) this.#deps.client.resume([{ topic: state.track.topic, partition: state.track.partition }]);
+      this.#updatePausedGauge();
+    }
+  }
+
+  #unpark(state: PartitionState): void {
+    if (!state.park.parked || !state.track.live) return;
+    const rewind = unpark(state.park);
+    this.#deps.log.debug("partition unparked: its dead letter was written", {
+      topic: state.track.topic,
+      partition: state.track.partition,
+      fetchingAgainFrom: rewind < 0 ? null : rewind,
+    });
+    if (rewind >= 0)
+      this.#deps.client.seek({ topic: state.track.topic, partition: state.track.partition, offset: rewind });
+  }
+
   // --- commits ----------------------------------------------------------------------------------------------
 
   /** Commits every partition whose committable position moved; one request at a time, coalescing callers. */
@@ -459,7 +511,14 @@ export class Pipeline implements ConsumerListener {
     const id = partitionId(topic, partition);
     let state = this.#states.get(id);
     if (!state) {
-      state = { id, track: this.#tracker.track(topic, partition), held: 0, paused: false, highWatermark: -1 };
+      state = {
+        id,
+        track: this.#tracker.track(topic, partition),
+        held: 0,
+        paused: false,
+        highWatermark: -1,
+        park: newParkState(),
+      };
       this.#states.set(id, state);
     }
     return state;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ConsumerClientOptions } from "../../../consumer-runtime/src/client/contract.ts";
 import { kafkajsConfig, kafkajsConsumerConfig } from "../../../consumer-runtime/src/client/kafkajs.ts";
-import { platformaticConsumerOptions } from "../../../consumer-runtime/src/client/platformatic.ts";
+import { platformaticConsumerOptions, reconnectDelayMs } from "../../../consumer-runtime/src/client/platformatic.ts";
 
 // Distinct values, so a setting wired to the wrong option shows.
 const options: ConsumerClientOptions = {
@@ -136,4 +136,15 @@ describe("consumer settings reach the client libraries", () => {
     assert.equal(kafkajsClient(plain).ssl, undefined);
     assert.equal(platformatic(plain).tls, undefined);
   });
+});
+
+describe("reconnectDelayMs: the wait before @platformatic/kafka's fetch stream is started again", () => {
+  const cases: { name: string; attempt: number; expected: number }[] = [
+    { name: "first loss: half a second", attempt: 1, expected: 500 },
+    { name: "doubles with each loss in a row", attempt: 3, expected: 2000 },
+    { name: "capped at 5 s", attempt: 5, expected: 5000 },
+    { name: "stays capped however long the outage", attempt: 40, expected: 5000 },
+    { name: "attempt 0 counts as the first", attempt: 0, expected: 500 },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(reconnectDelayMs(c.attempt), c.expected));
 });

@@ -19,6 +19,7 @@ class FakeClient implements KafkaConsumerClient {
   commits: OffsetToCommit[][] = [];
   paused = new Set<string>();
   failCommits = false;
+  seeks: OffsetToCommit[] = [];
   async connect() {}
   async subscribe() {}
   async run(_listener: ConsumerListener) {}
@@ -31,6 +32,9 @@ class FakeClient implements KafkaConsumerClient {
   async commit(offsets: OffsetToCommit[]) {
     if (this.failCommits) throw new Error("commit refused");
     this.commits.push(offsets.map((o) => ({ ...o })));
+  }
+  seek(partition: OffsetToCommit) {
+    this.seeks.push({ ...partition });
   }
   async close() {}
   lastCommitted(topic: string, partition: number): number | undefined {
@@ -324,6 +328,55 @@ describe("Pipeline", () => {
     await pipeline.commitNow();
     assert.equal(producer.sent[0]?.messages.length, 1, "the poison is dead-lettered once written");
     assert.equal(client.lastCommitted("t", 0), 2, "then partition 0 moves on");
+    await pipeline.stop(1000);
+  });
+
+  it("while a dead letter waits, its partition drops what arrives instead of pausing, then fetches it again", async () => {
+    const handled: string[] = [];
+    const poisonAtP0Offset0: Handler = {
+      async handle(messages) {
+        for (const m of messages) {
+          if (m.partition === 0 && m.offset === 0) throw new Error("poison");
+          handled.push(`${m.partition}:${m.offset}`);
+        }
+      },
+      async close() {},
+    };
+    // A client that pauses whole streams would stop partition 1 too if partition 0 were paused.
+    const { client, producer, pipeline } = setup({ maxPartitionMessages: 2 }, poisonAtP0Offset0);
+    producer.fail = true;
+    let sends = 0;
+    const send = producer.send.bind(producer);
+    producer.send = (topic, messages) => {
+      sends++;
+      return send(topic, messages);
+    };
+    after(() => pipeline.stop(0));
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 0), message(0, 1)] });
+    await until(() => sends >= 1);
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 2), message(0, 3), message(0, 4)] });
+    pipeline.onBatch({ topic: "t", partition: 1, messages: [message(1, 0)] });
+    await until(() => handled.includes("1:0"));
+    assert.deepEqual([...client.paused], [], "no partition paused while partition 0 waits");
+    producer.fail = false;
+    await until(() => client.seeks.length === 1);
+    assert.deepEqual(client.seeks, [{ topic: "t", partition: 0, offset: 2 }], "fetched again from the first dropped");
+    // A batch fetched before the seek took effect starts past the rewind point: dropped, and the seek repeated.
+    pipeline.onBatch({ topic: "t", partition: 0, messages: [message(0, 5)] });
+    assert.equal(client.seeks.length, 2);
+    pipeline.onBatch({
+      topic: "t",
+      partition: 0,
+      messages: [message(0, 2), message(0, 3), message(0, 4), message(0, 5)],
+    });
+    await until(() => handled.includes("0:5"));
+    assert.deepEqual(
+      handled.filter((h) => h.startsWith("0:")),
+      ["0:1", "0:2", "0:3", "0:4", "0:5"],
+      "every record of partition 0 after the poison, once, in order",
+    );
+    await pipeline.commitNow();
+    assert.equal(client.lastCommitted("t", 0), 6);
     await pipeline.stop(1000);
   });
 
