@@ -27,7 +27,7 @@ export const operatorConfigSchema = z.object({
   POD_NAME: z.string().min(1).default(hostname()),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   RUNTIME_IMAGE: z.string().min(1).default(RUNTIME_IMAGE),
-  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

@@ -1,6 +1,8 @@
 // A keyed, de-duplicating work queue: a key is queued at most once, processed by one worker at a time
 // (per-key serialization), retried with exponential backoff on error and re-queued after a delay on request.
+// Changes seen by watches are taken before requeues that fell due (queue-lanes.ts).
 import { type BackoffPolicy, backoffDelay, defaultBackoff } from "./backoff.ts";
+import { type Lane, nextLane } from "./queue-lanes.ts";
 
 export interface ReconcileOutcome {
   /** Reconcile again after this long even if nothing changes (periodic work such as lag polling). */
@@ -23,8 +25,10 @@ export interface WorkQueueOptions {
 export class WorkQueue {
   readonly #options: Required<Omit<WorkQueueOptions, "onError" | "onDepthChange">> &
     Pick<WorkQueueOptions, "onError" | "onDepthChange">;
-  readonly #queue: string[] = [];
-  readonly #queued = new Set<string>();
+  readonly #lanes: Record<Lane, string[]> = { change: [], requeue: [] };
+  /** Each waiting key and its lane. */
+  readonly #queued = new Map<string, Lane>();
+  #changesSinceRequeue = 0;
   readonly #processing = new Set<string>();
   /** Keys that changed while being processed: they run again right after. */
   readonly #dirty = new Set<string>();
@@ -50,22 +54,37 @@ export class WorkQueue {
     if (this.#processing.size > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /** Queues a key that changed (a watch saw it): it goes before requeues that fell due. */
   add(key: string): void {
+    this.#enqueue(key, "change");
+  }
+
+  #enqueue(key: string, lane: Lane): void {
     if (this.#processing.has(key)) {
       this.#dirty.add(key);
       return;
     }
-    if (this.#queued.has(key)) return;
-    this.#queued.add(key);
-    this.#queue.push(key);
-    this.#options.onDepthChange?.(this.#queue.length);
+    const waiting = this.#queued.get(key);
+    if (waiting === "change" || waiting === lane) return;
+    if (waiting === "requeue") {
+      // A change of a key already due: it moves up to the change lane.
+      const requeues = this.#lanes.requeue;
+      requeues.splice(requeues.indexOf(key), 1);
+    }
+    this.#queued.set(key, lane);
+    this.#lanes[lane].push(key);
+    this.#options.onDepthChange?.(this.#depth());
     this.#pump();
+  }
+
+  #depth(): number {
+    return this.#lanes.change.length + this.#lanes.requeue.length;
   }
 
   /** Queues the key after `delayMs`; an earlier pending schedule for the same key wins. */
   addAfter(key: string, delayMs: number): void {
     if (delayMs <= 0) {
-      this.add(key);
+      this.#enqueue(key, "requeue");
       return;
     }
     const at = Date.now() + delayMs;
@@ -74,7 +93,7 @@ export class WorkQueue {
     if (existing) clearTimeout(existing.timer);
     const timer = setTimeout(() => {
       this.#timers.delete(key);
-      this.add(key);
+      this.#enqueue(key, "requeue");
     }, delayMs);
     timer.unref();
     this.#timers.set(key, { at, timer });
@@ -89,10 +108,17 @@ export class WorkQueue {
   }
 
   #pump(): void {
-    while (this.#running && this.#processing.size < this.#options.concurrency && this.#queue.length > 0) {
-      const key = this.#queue.shift() as string;
+    while (this.#running && this.#processing.size < this.#options.concurrency) {
+      const lane = nextLane({
+        changes: this.#lanes.change.length,
+        requeues: this.#lanes.requeue.length,
+        changesSinceRequeue: this.#changesSinceRequeue,
+      });
+      if (lane === undefined) return;
+      this.#changesSinceRequeue = lane === "change" ? this.#changesSinceRequeue + 1 : 0;
+      const key = this.#lanes[lane].shift() as string;
       this.#queued.delete(key);
-      this.#options.onDepthChange?.(this.#queue.length);
+      this.#options.onDepthChange?.(this.#depth());
       this.#processing.add(key);
       void this.#run(key);
     }
