@@ -4,6 +4,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ConsumerClientOptions, KafkaProducerClient } from "./client/contract.ts";
 import { KafkajsProducerClient } from "./client/kafkajs.ts";
+import { explainTlsFailure, tlsFailureOf } from "./client/tls-failure.ts";
 import { type ClientName, type GroupProtocol, type RuntimeConfig, resolveSecrets } from "./config.ts";
 import type { Handler } from "./handlers/contract.ts";
 import { createHandler } from "./handlers/index.ts";
@@ -126,7 +127,12 @@ export async function startRuntime(config: RuntimeConfig, log: Logger, groupInst
     await client.run(running);
   } catch (error) {
     const broker = config.kafka.bootstrapServers.join(",");
-    const wrapped = new Error(`cannot consume from ${broker} (kafka.bootstrapServers): ${(error as Error).message}`);
+    const tlsFailure = config.kafka.tls ? tlsFailureOf(error) : undefined;
+    const wrapped = new Error(
+      tlsFailure && config.kafka.tls
+        ? `cannot consume from ${broker}: ${explainTlsFailure(tlsFailure, config.kafka.tls)} (${(error as Error).message})`
+        : `cannot consume from ${broker} (kafka.bootstrapServers): ${(error as Error).message}`,
+    );
     watchdog.stop();
     server.close();
     await client.close().catch(() => {});

@@ -24,6 +24,8 @@ export interface Toolchain {
   promtool: string;
   prometheus: string;
   kcat: string;
+  /** Makes the certificates of Kafka's TLS listeners at stack start. */
+  openssl: string;
   java: string;
   node: NodeTools;
 }
@@ -202,6 +204,7 @@ const DEBIAN_NEEDS: DebianNeed[] = [
   { provides: "promtool", pkg: "prometheus" },
   { provides: "prometheus", pkg: "prometheus" },
   { provides: "kcat", pkg: "kcat" },
+  { provides: "openssl", pkg: "openssl" },
   { provides: "containerd", pkg: "containerd" },
   { provides: "runc", pkg: "runc" },
   { provides: `${CNI_BIN_DIR}/bridge`, pkg: "containernetworking-plugins" },
@@ -400,6 +403,7 @@ export async function provision(log: Log = console.log): Promise<Toolchain> {
     promtool: need(debian, "promtool"),
     prometheus: need(debian, "prometheus"),
     kcat: need(debian, "kcat"),
+    openssl: need(debian, "openssl"),
     node: {
       kubelet: join(kubeDir, "kubelet"),
       kubeProxy: join(kubeDir, "kube-proxy"),

@@ -1,7 +1,8 @@
 // Starts and stops the local stack: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, one node
-// (containerd, kubelet, kube-proxy; see node/) and a KRaft Kafka broker with a PLAINTEXT and a SASL/SCRAM
-// listener on loopback and the same two for Pods. The apiserver and the Pod listener bind the
-// machine side of the node's veth, an address only this machine has; everything else binds loopback.
+// (containerd, kubelet, kube-proxy; see node/) and a KRaft Kafka broker with PLAINTEXT, SASL/SCRAM, TLS and
+// mutual-TLS listeners on loopback and the same four for Pods (certificates made at start, see tls-material.ts).
+// The apiserver and the Pod listeners bind the machine side of the node's veth, an address only this machine
+// has; everything else binds loopback.
 import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,6 +26,7 @@ import { nodeSchedulable } from "./node/readiness.ts";
 import { startPrometheus } from "./prometheus/start.ts";
 import { prometheusDir } from "./prometheus/targets.ts";
 import type { Toolchain } from "./provision.ts";
+import { makeStackTls, type StackTls } from "./tls-material.ts";
 
 /** What tests and tools read from `.lagpilot/env.json`. */
 export interface StackEnv {
@@ -37,6 +39,15 @@ export interface StackEnv {
     podSaslBootstrap: string;
     sasl: { mechanism: "scram-sha-512"; username: string; password: string };
     scramSha256: { username: string; password: string };
+    /** TLS (SSL) listener: the broker's certificate is signed by `tls.caFile` and names 127.0.0.1. */
+    tlsBootstrap: string;
+    /** Mutual TLS: the broker also requires a client certificate signed by `tls.caFile`. */
+    mtlsBootstrap: string;
+    /** The same two for Pods; the broker's certificate names the node's host address too. */
+    podTlsBootstrap: string;
+    podMtlsBootstrap: string;
+    /** PEM files: the CA, and a client certificate and key it signed (for the mutual-TLS listeners). */
+    tls: { caFile: string; certFile: string; keyFile: string };
   };
   kubeconfig: string;
   kubeApiserver: string;
@@ -246,19 +257,37 @@ function writeWrappers(tools: Toolchain, kubeconfig: string) {
   }
 }
 
-function kafkaServerProperties(
-  ports: { plain: number; sasl: number; controller: number; pod: number; podSasl: number },
-  podHost: string,
-  dataDir: string,
-) {
+type KafkaPorts = Record<
+  "plain" | "sasl" | "tls" | "mtls" | "controller" | "pod" | "podSasl" | "podTls" | "podMtls",
+  number
+>;
+
+function kafkaServerProperties(ports: KafkaPorts, podHost: string, dataDir: string, tls: StackTls) {
   const scramJaas = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+  const clientListeners = [
+    `PLAINTEXT://127.0.0.1:${ports.plain}`,
+    `SASL_PLAINTEXT://127.0.0.1:${ports.sasl}`,
+    `TLS://127.0.0.1:${ports.tls}`,
+    `MTLS://127.0.0.1:${ports.mtls}`,
+    `POD://${podHost}:${ports.pod}`,
+    `POD_SASL://${podHost}:${ports.podSasl}`,
+    `POD_TLS://${podHost}:${ports.podTls}`,
+    `POD_MTLS://${podHost}:${ports.podMtls}`,
+  ];
   return [
     "process.roles=broker,controller",
     "node.id=1",
     `controller.quorum.voters=1@127.0.0.1:${ports.controller}`,
-    `listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},POD://${podHost}:${ports.pod},POD_SASL://${podHost}:${ports.podSasl},CONTROLLER://127.0.0.1:${ports.controller}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.plain},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},POD://${podHost}:${ports.pod},POD_SASL://${podHost}:${ports.podSasl}`,
-    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,POD:PLAINTEXT,POD_SASL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+    `listeners=${[...clientListeners, `CONTROLLER://127.0.0.1:${ports.controller}`].join(",")}`,
+    `advertised.listeners=${clientListeners.join(",")}`,
+    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,TLS:SSL,MTLS:SSL,POD:PLAINTEXT,POD_SASL:SASL_PLAINTEXT,POD_TLS:SSL,POD_MTLS:SSL,CONTROLLER:PLAINTEXT",
+    // TLS listeners: PEM files, no JKS step. The mutual ones refuse a client without a certificate the CA signed.
+    "ssl.keystore.type=PEM",
+    `ssl.keystore.location=${tls.brokerKeystoreFile}`,
+    "ssl.truststore.type=PEM",
+    `ssl.truststore.location=${tls.caFile}`,
+    "listener.name.mtls.ssl.client.auth=required",
+    "listener.name.pod_mtls.ssl.client.auth=required",
     "controller.listener.names=CONTROLLER",
     "inter.broker.listener.name=PLAINTEXT",
     "sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256",
@@ -323,6 +352,8 @@ export async function stackIsHealthy(): Promise<boolean> {
   const state = readStackState();
   const env = readStackEnv();
   if (!state || !env || !state.processes.every((p) => isAlive(p.pid))) return false;
+  // A stack started before the TLS listeners existed lacks them: start it afresh.
+  if (!env.kafka.tls || !existsSync(env.kafka.tls.caFile)) return false;
   const kafkaPort = Number(env.kafka.bootstrap.split(":")[1]);
   const token = /token: (\S+)/.exec(readFileSync(env.kubeconfig, "utf8"))?.[1];
   return (await tcpOpen(kafkaPort)) && (await httpsGetOk(`${env.kubeApiserver}/readyz`, token));
@@ -380,16 +411,21 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
     record();
 
     // Kafka: format storage (with SCRAM users) and start; runs while the apiserver starts.
-    const kafkaPorts = {
+    const kafkaPorts: KafkaPorts = {
       plain: await freePort(),
       sasl: await freePort(),
+      tls: await freePort(),
+      mtls: await freePort(),
       controller: await freePort(),
       pod: await freePort(),
       podSasl: await freePort(),
+      podTls: await freePort(),
+      podMtls: await freePort(),
     };
     const kafkaData = join(stateDir, "data", "kafka");
     const serverProperties = join(stateDir, "data", "server.properties");
-    writeFileSync(serverProperties, kafkaServerProperties(kafkaPorts, plan.hostIp, kafkaData));
+    const tls = makeStackTls(tools.openssl, join(stateDir, "data", "tls"), ["127.0.0.1", plan.hostIp]);
+    writeFileSync(serverProperties, kafkaServerProperties(kafkaPorts, plan.hostIp, kafkaData, tls));
     const scram512 = { username: "lagpilot", password: randomBytes(12).toString("hex") };
     const scram256 = { username: "lagpilot256", password: randomBytes(12).toString("hex") };
     const clusterId = kafkaClusterId();
@@ -524,9 +560,16 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
       "kafka",
       kafka.pid,
       90_000,
-      async () => (await kafkaAnswers(`127.0.0.1:${kafkaPorts.plain}`)) && (await tcpOpen(kafkaPorts.sasl)),
+      async () =>
+        (await kafkaAnswers(`127.0.0.1:${kafkaPorts.plain}`)) &&
+        (await tcpOpen(kafkaPorts.sasl)) &&
+        (await tcpOpen(kafkaPorts.tls)) &&
+        (await tcpOpen(kafkaPorts.mtls)),
     );
-    log(`env: kafka ready on 127.0.0.1:${kafkaPorts.plain}, SASL on 127.0.0.1:${kafkaPorts.sasl} (${since()})`);
+    log(
+      `env: kafka ready on 127.0.0.1:${kafkaPorts.plain}, SASL on ${kafkaPorts.sasl}, TLS on ${kafkaPorts.tls}, ` +
+        `mutual TLS on ${kafkaPorts.mtls} (${since()})`,
+    );
 
     const prometheusUrl = await startPrometheus({
       prometheus: tools.prometheus,
@@ -548,6 +591,11 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
         podSaslBootstrap: `${plan.hostIp}:${kafkaPorts.podSasl}`,
         sasl: { mechanism: "scram-sha-512", ...scram512 },
         scramSha256: scram256,
+        tlsBootstrap: `127.0.0.1:${kafkaPorts.tls}`,
+        mtlsBootstrap: `127.0.0.1:${kafkaPorts.mtls}`,
+        podTlsBootstrap: `${plan.hostIp}:${kafkaPorts.podTls}`,
+        podMtlsBootstrap: `${plan.hostIp}:${kafkaPorts.podMtls}`,
+        tls: { caFile: tls.caFile, ...tls.client },
       },
       kubeconfig,
       kubeApiserver: server,

@@ -48,6 +48,8 @@ export function consumerProtocolClient(settings: KafkaConnection): ConsumerProto
   };
   const clientId = settings.clientId ?? "lagpilot";
   const connections = new Map<string, Promise<Connection>>();
+  /** The socket error that ended a connection (a refused TLS handshake, a reset): the request sees only "closed". */
+  const socketErrors = new Map<string, Error>();
   let supported: Promise<boolean> | undefined;
 
   const connectionTo = (host: string, port: number): Promise<Connection> => {
@@ -56,6 +58,13 @@ export function consumerProtocolClient(settings: KafkaConnection): ConsumerProto
     if (!connection) {
       connection = (async () => {
         const c = new Connection(clientId, options);
+        // Without a listener a socket error (a broker refusing the client's certificate after the handshake, a
+        // broker restarting under an idle connection) is an unhandled 'error' event: it would end the operator.
+        c.on("error", (error: Error) => {
+          socketErrors.set(key, (error.cause as Error | undefined) ?? error);
+          if (connections.get(key) === connection) connections.delete(key);
+        });
+        socketErrors.delete(key);
         await c.connect(host, port);
         return c;
       })();
@@ -70,11 +79,13 @@ export function consumerProtocolClient(settings: KafkaConnection): ConsumerProto
     try {
       return await request(connection);
     } catch (error) {
-      if (!(error instanceof ResponseError)) {
-        connections.delete(`${host}:${port}`);
-        void connection.close().catch(() => {});
-      }
-      throw error;
+      if (error instanceof ResponseError) throw error;
+      const key = `${host}:${port}`;
+      connections.delete(key);
+      void connection.close().catch(() => {});
+      const socketError = socketErrors.get(key);
+      if (!socketError) throw error;
+      throw new Error(`connection to ${key} failed: ${socketError.message}`, { cause: socketError });
     }
   };
   const toBootstrap = async <T>(request: (c: Connection) => Promise<T>): Promise<T> => {

@@ -3,6 +3,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { type KafkaSpec, saslUsernameSource } from "../api/spec-kafka.ts";
 import type { KafkaConnection } from "../kafka/connection.ts";
+import { type TlsFailure, tlsFailureOf } from "../kafka/tls-failure.ts";
 import { isNotFound } from "../kube-errors.ts";
 
 export class SecretMissingError extends Error {}
@@ -64,4 +65,36 @@ export async function resolveKafkaConnection(
     };
   }
   return connection;
+}
+
+/**
+ * A failed connection whose cause is TLS, told in spec.kafka.tls's field names with what to change; undefined
+ * for any other failure (the caller reports it as unreachable).
+ */
+export function explainTlsFailure(error: unknown, kafka: KafkaSpec, namespace: string): string | undefined {
+  const tls = kafka.tls?.enabled ? kafka.tls : undefined;
+  const failure = tls ? tlsFailureOf(error) : undefined;
+  return tls && failure ? tlsFailureMessage(failure, tls, namespace) : undefined;
+}
+
+type TlsSpec = NonNullable<KafkaSpec["tls"]>;
+
+/** What to change for each kind of TLS failure, naming the field and the Secret it reads. */
+export function tlsFailureMessage(failure: TlsFailure, tls: TlsSpec, namespace: string): string {
+  const skip = "or, for tests only, set spec.kafka.tls.insecureSkipVerify";
+  const { caSecret, clientCertSecret } = tls;
+  switch (failure) {
+    case "untrusted":
+      return caSecret
+        ? `spec.kafka.tls.caSecret: the broker's certificate is not signed by the CA in Secret ${namespace}/${caSecret.name} key "${caSecret.key}"; put the CA that signed the brokers' certificates there, ${skip}`
+        : `spec.kafka.tls.caSecret is not set and the system's trusted CAs did not sign the broker's certificate; set caSecret to a Secret holding the CA that did, ${skip}`;
+    case "hostname":
+      return `spec.kafka.bootstrapServers: the broker's certificate does not name the address dialled; use an address the certificate names, ${skip}`;
+    case "expired":
+      return `spec.kafka.tls: the broker's certificate has expired or is not valid yet; renew it on the broker, ${skip}`;
+    case "client-certificate-refused":
+      return clientCertSecret
+        ? `spec.kafka.tls.clientCertSecret: the broker refused the client certificate in Secret ${namespace}/${clientCertSecret.name} key "${clientCertSecret.certKey}"; use one signed by a CA the broker trusts`
+        : "spec.kafka.tls.clientCertSecret is not set and the broker requires a client certificate (mutual TLS); set it to a Secret holding the certificate and key";
+  }
 }

@@ -13,7 +13,12 @@ import type { AdminPool } from "../kafka/pool.ts";
 import { buildPoll } from "../lag/poll.ts";
 import type { Poll } from "../lag/types.ts";
 import { objectNames } from "./desired/names.ts";
-import { resolveKafkaConnection, SecretMissingError, type SecretReader } from "./kafka-connection.ts";
+import {
+  explainTlsFailure,
+  resolveKafkaConnection,
+  SecretMissingError,
+  type SecretReader,
+} from "./kafka-connection.ts";
 import type { GroupMemory, OwnedObjects } from "./memory.ts";
 import { pollDue } from "./poll-due.ts";
 import { contentHash } from "./spec-hash.ts";
@@ -123,13 +128,17 @@ async function readKafka(deps: ObserveDeps, group: KafkaConsumerGroup, key: Obje
     } satisfies KafkaReading;
   } catch (error) {
     const pollError = String((error as Error).message ?? error);
+    // A TLS failure names the spec.kafka.tls field to fix instead of the address.
+    const tlsFailure = explainTlsFailure(error, spec.kafka, key.namespace);
     const kafka: KafkaOutcome =
       error instanceof SecretMissingError
         ? { reachable: false, reason: "SecretMissing", message: pollError }
         : {
             reachable: false,
             reason: "KafkaUnreachable",
-            message: `cannot reach Kafka at ${servers} (spec.kafka): ${pollError}; check the address, network policy and credentials`,
+            message: tlsFailure
+              ? `cannot connect to Kafka at ${servers}: ${tlsFailure} (${pollError})`
+              : `cannot reach Kafka at ${servers} (spec.kafka): ${pollError}; check the address, network policy and credentials`,
           };
     return {
       atMs: nowMs,
