@@ -424,7 +424,9 @@ export async function startStack(tools: Toolchain, log: Log = console.log): Prom
     };
     const kafkaData = join(stateDir, "data", "kafka");
     const serverProperties = join(stateDir, "data", "server.properties");
+    const tlsStarted = Date.now();
     const tls = makeStackTls(tools.openssl, join(stateDir, "data", "tls"), ["127.0.0.1", plan.hostIp]);
+    log(`env: CA, broker and client certificates for Kafka's TLS listeners made in ${Date.now() - tlsStarted} ms`);
     writeFileSync(serverProperties, kafkaServerProperties(kafkaPorts, plan.hostIp, kafkaData, tls));
     const scram512 = { username: "lagpilot", password: randomBytes(12).toString("hex") };
     const scram256 = { username: "lagpilot256", password: randomBytes(12).toString("hex") };
