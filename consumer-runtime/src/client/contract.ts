@@ -43,8 +43,9 @@ export interface ConsumerListener {
   onFatal(error: Error): void;
   /**
    * The client lost its fetch stream (the broker went away, a request kept failing) and builds it again after
-   * `delayMs`, keeping its group membership when the broker still knows it. Nothing is lost: fetching resumes
-   * from the committed offsets, and records already handed over are recognised by their offsets.
+   * `delayMs`, keeping its group membership when the broker still knows it; or the group lost the member, and
+   * the client joins again (after reporting an empty assignment). Nothing is lost: fetching resumes from the
+   * committed offsets, and records already handed over are recognised by their offsets.
    */
   onReconnecting(error: Error, attempt: number, delayMs: number): void;
 }

@@ -25,7 +25,8 @@ type RawMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 export class PlatformaticConsumerClient implements KafkaConsumerClient {
   readonly name = "platformatic";
   readonly #options: ConsumerClientOptions;
-  readonly #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
+  /** Replaced by a new one when the group no longer knows this member (see #rejoin). */
+  #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   #topics: string[] = [];
   #startFrom: "earliest" | "latest" = "latest";
@@ -46,6 +47,7 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
   #closing = false;
   #reconnectAttempt = 0;
   #reconnectTimer: NodeJS.Timeout | undefined;
+  #rejoining = false;
 
   constructor(options: ConsumerClientOptions) {
     this.#options = options;
@@ -64,17 +66,83 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
 
   async run(listener: ConsumerListener): Promise<void> {
     this.#listener = listener;
-    if (this.#options.groupProtocol === "consumer") {
-      this.#consumer.on("consumer:heartbeat:end", () => this.#checkAssignment());
-    } else {
-      this.#consumer.on("consumer:group:join", (payload) => this.#report(payload.assignments ?? []));
-    }
-    this.#consumer.on("consumer:group:rebalance", () => listener.onRebalancing());
+    this.#wire(this.#consumer);
     const stream = await this.#consumer.consume(this.#consumeOptions());
     this.#checkAssignment();
     this.#attach(stream);
     this.#watermarkTimer = setInterval(() => void this.#refreshWatermarks(), 5000).unref();
     void this.#refreshWatermarks();
+  }
+
+  #wire(consumer: Consumer<Buffer, Buffer, Buffer, Buffer>): void {
+    const current = () => consumer === this.#consumer && !this.#closing;
+    if (this.#options.groupProtocol === "consumer") {
+      consumer.on("consumer:heartbeat:end", () => {
+        if (current()) this.#checkAssignment();
+      });
+      consumer.on("consumer:heartbeat:error", (payload: { error?: Error }) => {
+        if (current() && payload?.error && membershipLost(payload.error)) void this.#rejoin(payload.error);
+      });
+    } else {
+      consumer.on("consumer:group:join", (payload) => {
+        if (current()) this.#report(payload.assignments ?? []);
+      });
+    }
+    consumer.on("consumer:group:rebalance", () => {
+      if (current()) this.#listener?.onRebalancing();
+    });
+  }
+
+  /**
+   * Consumer protocol: the coordinator no longer knows this member (its session expired while the process was
+   * frozen, or the network between them was cut). @platformatic/kafka keeps heartbeating as that member and
+   * keeps fetching its old partitions, which the group has given to others. Everything it held is given up
+   * (reported as an empty assignment, so nothing of it is handled or committed any more) and a new consumer
+   * joins the group in its place.
+   */
+  async #rejoin(cause: Error): Promise<void> {
+    if (this.#closing || this.#rejoining) return;
+    this.#rejoining = true;
+    const old = this.#consumer;
+    const oldStream = this.#stream;
+    this.#stream = undefined;
+    clearTimeout(this.#reconnectTimer);
+    this.#reportedAssignments = null;
+    this.#report([]);
+    const lost = new Error(`the group no longer knows this member (${cause.message}); joining again`);
+    this.#listener?.onReconnecting(lost, 1, 0);
+    await withTimeout(
+      (async () => {
+        if (oldStream && !oldStream.closed) await oldStream.close().catch(() => {});
+        await old.close(true).catch(() => {});
+      })(),
+      10_000,
+    );
+    for (let attempt = 1; !this.#closing; attempt++) {
+      const consumer = new Consumer(platformaticConsumerOptions(this.#options));
+      this.#consumer = consumer;
+      this.#wire(consumer);
+      try {
+        const stream = await consumer.consume(this.#consumeOptions());
+        if (this.#closing) {
+          await stream.close().catch(() => {});
+          break;
+        }
+        this.#reconnectAttempt = 0;
+        this.#checkAssignment();
+        this.#attach(stream);
+        break;
+      } catch (error) {
+        await withTimeout(
+          consumer.close(true).catch(() => {}),
+          10_000,
+        );
+        const delayMs = reconnectDelayMs(attempt);
+        this.#listener?.onReconnecting(error as Error, attempt + 1, delayMs);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+    this.#rejoining = false;
   }
 
   #consumeOptions() {
@@ -115,6 +183,7 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
   }
 
   #retryLater(error: Error): void {
+    if (this.#closing) return;
     this.#reconnectAttempt++;
     const delayMs = reconnectDelayMs(this.#reconnectAttempt);
     this.#listener?.onReconnecting(error, this.#reconnectAttempt, delayMs);
@@ -233,11 +302,39 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
 
   async close(): Promise<void> {
     this.#closing = true;
+    this.#rejoining = false;
     clearTimeout(this.#reconnectTimer);
     clearInterval(this.#watermarkTimer);
     if (this.#stream && !this.#stream.closed) await this.#stream.close();
     await this.#consumer.close();
   }
+}
+
+/**
+ * Consumer protocol: whether a heartbeat error says the coordinator does not know the member any more
+ * (UNKNOWN_MEMBER_ID anywhere in the error's chain). FENCED_MEMBER_EPOCH is not: the library rejoins by itself.
+ */
+export function membershipLost(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const walk = (e: unknown): boolean => {
+    if (!e || typeof e !== "object" || seen.has(e)) return false;
+    seen.add(e);
+    const { apiId, errors, cause } = e as { apiId?: unknown; errors?: unknown; cause?: unknown };
+    if (apiId === "UNKNOWN_MEMBER_ID") return true;
+    if (Array.isArray(errors) && errors.some(walk)) return true;
+    return walk(cause);
+  };
+  return walk(error);
+}
+
+function withTimeout(work: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -246,7 +246,7 @@ export class Pipeline implements ConsumerListener {
   }
 
   onReconnecting(error: Error, attempt: number, delayMs: number): void {
-    this.#deps.log.warn("lost the fetch stream from Kafka; starting it again", {
+    this.#deps.log.warn("reconnecting to Kafka", {
       error: error.message,
       attempt,
       delayMs,

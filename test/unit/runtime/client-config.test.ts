@@ -4,7 +4,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ConsumerClientOptions } from "../../../consumer-runtime/src/client/contract.ts";
 import { kafkajsConfig, kafkajsConsumerConfig } from "../../../consumer-runtime/src/client/kafkajs.ts";
-import { platformaticConsumerOptions, reconnectDelayMs } from "../../../consumer-runtime/src/client/platformatic.ts";
+import {
+  membershipLost,
+  platformaticConsumerOptions,
+  reconnectDelayMs,
+} from "../../../consumer-runtime/src/client/platformatic.ts";
 
 // Distinct values, so a setting wired to the wrong option shows.
 const options: ConsumerClientOptions = {
@@ -147,4 +151,36 @@ describe("reconnectDelayMs: the wait before @platformatic/kafka's fetch stream i
     { name: "attempt 0 counts as the first", attempt: 0, expected: 500 },
   ];
   for (const c of cases) it(c.name, () => assert.equal(reconnectDelayMs(c.attempt), c.expected));
+});
+
+describe("membershipLost: a heartbeat error that means the group no longer knows the member", () => {
+  const protocolError = (apiId: string) => Object.assign(new Error(apiId), { apiId });
+  const cases: { name: string; error: unknown; expected: boolean }[] = [
+    { name: "UNKNOWN_MEMBER_ID itself", error: protocolError("UNKNOWN_MEMBER_ID"), expected: true },
+    {
+      name: "UNKNOWN_MEMBER_ID inside a response's errors",
+      error: Object.assign(new Error("response"), { errors: [protocolError("UNKNOWN_MEMBER_ID")] }),
+      expected: true,
+    },
+    {
+      name: "UNKNOWN_MEMBER_ID two levels down (retries wrapping a response)",
+      error: Object.assign(new Error("retries"), {
+        errors: [Object.assign(new Error("response"), { errors: [protocolError("UNKNOWN_MEMBER_ID")] })],
+      }),
+      expected: true,
+    },
+    {
+      name: "UNKNOWN_MEMBER_ID as the cause",
+      error: Object.assign(new Error("wrapped"), { cause: protocolError("UNKNOWN_MEMBER_ID") }),
+      expected: true,
+    },
+    {
+      name: "FENCED_MEMBER_EPOCH: the library rejoins by itself",
+      error: protocolError("FENCED_MEMBER_EPOCH"),
+      expected: false,
+    },
+    { name: "a network error", error: new Error("Connection closed"), expected: false },
+    { name: "nothing", error: undefined, expected: false },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(membershipLost(c.error), c.expected));
 });
