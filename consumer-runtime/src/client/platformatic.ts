@@ -19,6 +19,7 @@ import type {
   TopicPartition,
 } from "./contract.ts";
 import { partitionId } from "./contract.ts";
+import { fallbackForGroup } from "./group-commits.ts";
 
 type RawMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 
@@ -29,6 +30,7 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
   #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   #topics: string[] = [];
+  /** Where partitions without a committed offset start: chosen from the group's commits (start-fallback.ts). */
   #startFrom: "earliest" | "latest" = "latest";
   readonly #paused = new Set<string>();
   readonly #leaderEpochs = new Map<string, number>();
@@ -61,7 +63,7 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
 
   async subscribe(topics: string[], startFrom: "earliest" | "latest"): Promise<void> {
     this.#topics = topics;
-    this.#startFrom = startFrom;
+    this.#startFrom = await fallbackForGroup(this.#options, topics, startFrom);
   }
 
   async run(listener: ConsumerListener): Promise<void> {

@@ -30,7 +30,7 @@ const specObject = z
       .enum(["earliest", "latest"])
       .default("latest")
       .describe(
-        "Where the group starts on a topic it has no committed offsets on: the oldest retained message or the next new one. Under the classic group protocol, partitions added later to a topic the group already reads (partition growth) start at their first message whatever this says, so nothing written to them is skipped.",
+        "Where the group starts on a topic it has no committed offsets on: the oldest retained message or the next new one. Partitions added later to a topic the group already reads (partition growth) start at their first message whatever this says, so nothing written to them is skipped. Under the consumer group protocol the start positions follow the same rule for consumers started once the group has commits on all its topics (the operator commits them for a new group before its consumers start), but growth itself is not yet safe there (see the README's known limits).",
       ),
     tier: z
       .enum(tierNames)

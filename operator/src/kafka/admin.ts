@@ -49,6 +49,11 @@ export interface KafkaAdmin {
   supportsConsumerProtocol(): Promise<boolean>;
   /** Grows a topic to `count` partitions in total (Kafka cannot shrink them). */
   createPartitions(topic: string, count: number): Promise<void>;
+  /**
+   * Commits offsets for a group from outside it. Kafka accepts that only while the group has no members:
+   * false when it refused for that reason (the consumers run; nothing was written).
+   */
+  commitOffsetsWhileEmpty(groupId: string, offsets: CommittedOffset[]): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -133,6 +138,10 @@ class KafkajsAdmin implements KafkaAdmin {
 
   async createPartitions(topic: string, count: number): Promise<void> {
     await this.#admin.createPartitions({ topicPartitions: [{ topic, count }] });
+  }
+
+  commitOffsetsWhileEmpty(groupId: string, offsets: CommittedOffset[]): Promise<boolean> {
+    return this.#consumerProtocol.commitWhileEmpty(groupId, offsets);
   }
 
   async close(): Promise<void> {

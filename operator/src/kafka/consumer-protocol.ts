@@ -1,17 +1,20 @@
 // What kafkajs cannot ask a broker: whether it speaks the consumer group protocol of KIP-848 (ApiVersions lists
-// ConsumerGroupHeartbeat, key 68), and how a group on that protocol looks (ConsumerGroupDescribe, key 69: the
-// classic DescribeGroups that kafkajs sends reports such a group as Dead with no members). Raw requests through
-// @platformatic/kafka's connection, which speaks both.
+// ConsumerGroupHeartbeat, key 68), how a group on that protocol looks (ConsumerGroupDescribe, key 69: the
+// classic DescribeGroups that kafkajs sends reports such a group as Dead with no members), and an offset commit
+// from outside the group (kafkajs's setOffsets joins the group as a classic member to commit). Raw requests
+// through @platformatic/kafka's connection, which speaks all three.
 import {
   apiVersionsV3,
   Connection,
   type ConnectionOptions,
   consumerGroupDescribeV0,
   findCoordinatorV4,
+  offsetCommitV8,
   ResponseError,
   type SASLOptions,
 } from "@platformatic/kafka";
-import type { GroupDescription } from "./admin.ts";
+import type { CommittedOffset, GroupDescription } from "./admin.ts";
+import { refusedForMembers } from "./commit-refusal.ts";
 import type { KafkaConnection } from "./connection.ts";
 
 export const consumerGroupHeartbeatKey = 68;
@@ -23,6 +26,11 @@ export interface ConsumerProtocolClient {
   supportsConsumerProtocol(): Promise<boolean>;
   /** The group when it runs the consumer protocol; undefined when it is classic or unknown to the broker. */
   describeConsumerGroup(groupId: string): Promise<GroupDescription | undefined>;
+  /**
+   * Commits `offsets` for the group from outside it (generation -1, no member id), which Kafka accepts only while
+   * the group has no members: false when it refused for that reason.
+   */
+  commitWhileEmpty(groupId: string, offsets: CommittedOffset[]): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -133,6 +141,32 @@ export function consumerProtocolClient(settings: KafkaConnection): ConsumerProto
       }
       if (!group) return undefined;
       return toGroupDescription(group);
+    },
+
+    async commitWhileEmpty(groupId, offsets) {
+      if (offsets.length === 0) return true;
+      const found = await toBootstrap((c) => findCoordinatorV4.api.async(c, groupKeyType, [groupId]));
+      const coordinator = found.coordinators[0];
+      if (!coordinator) throw new Error(`no coordinator found for group ${groupId}`);
+      const topics = [...new Set(offsets.map((o) => o.topic))].map((name) => ({
+        name,
+        partitions: offsets
+          .filter((o) => o.topic === name)
+          .map((o) => ({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1 })),
+      }));
+      try {
+        await send(coordinator.host, coordinator.port, (c) =>
+          offsetCommitV8.api.async(c, groupId, -1, "", null, topics),
+        );
+        return true;
+      } catch (error) {
+        const answered = (error as ResponseError).response?.topics as
+          | offsetCommitV8.OffsetCommitResponseTopic[]
+          | undefined;
+        const codes = answered?.flatMap((t) => t.partitions.map((p) => p.errorCode)) ?? [];
+        if (error instanceof ResponseError && refusedForMembers(codes)) return false;
+        throw error;
+      }
     },
 
     async close() {

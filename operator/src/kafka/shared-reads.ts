@@ -36,6 +36,7 @@ export function withSharedReads(admin: KafkaAdmin): KafkaAdmin {
     describeGroup: (groupId) => admin.describeGroup(groupId),
     supportsConsumerProtocol: () => inFlight.share("consumer-protocol", () => admin.supportsConsumerProtocol()),
     createPartitions: (topic, count) => admin.createPartitions(topic, count),
+    commitOffsetsWhileEmpty: (groupId, offsets) => admin.commitOffsetsWhileEmpty(groupId, offsets),
     close: () => admin.close(),
   };
 }

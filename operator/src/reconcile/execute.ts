@@ -1,4 +1,5 @@
-// Every write of one reconcile, in order: server-side apply of the owned objects (in phases, see
+// Every write of one reconcile, in order: the start offsets of a group without members (start-offsets.ts),
+// server-side apply of the owned objects (in phases, see
 // write-phases.ts; the objects of one phase at once), deletion of one that should no longer exist, topic
 // growth up to the desired partitions, then the status (one server-side-apply writer, for valid and invalid
 // specs alike) and the Events (one recorder). Each object the apiserver
@@ -8,6 +9,7 @@ import { PLURAL } from "../api/group.ts";
 import type { KafkaConsumerGroupSpec } from "../api/spec.ts";
 import type { KafkaConsumerGroupStatus } from "../api/status.ts";
 import type { ObjectCache } from "../controller/object-cache.ts";
+import type { CommittedOffset } from "../kafka/admin.ts";
 import type { AdminPool } from "../kafka/pool.ts";
 import { isNotFound } from "../kube-errors.ts";
 import type { EventRecorder, EventTarget } from "./events.ts";
@@ -18,7 +20,7 @@ import { writePhases } from "./write-phases.ts";
 
 export const FIELD_MANAGER = "lagpilot";
 
-export type WriteKind = "apply" | "delete" | "status" | "partitions";
+export type WriteKind = "apply" | "delete" | "status" | "partitions" | "offsets";
 
 export interface ExecuteDeps {
   kubeConfig: k8s.KubeConfig;
@@ -44,7 +46,13 @@ export interface Executor {
    * attempted (the other writes of that phase complete: they were sent together).
    */
   writeObjects(
-    writes: { apply: k8s.KubernetesObject[]; remove: ObjectRef[]; partitions: { topic: string; count: number }[] },
+    writes: {
+      apply: k8s.KubernetesObject[];
+      remove: ObjectRef[];
+      partitions: { topic: string; count: number }[];
+      /** Committed before anything is applied, so the consumers the apply starts find them. */
+      startOffsets?: { groupId: string; offsets: CommittedOffset[] };
+    },
     group: { namespace: string; spec: KafkaConsumerGroupSpec } | undefined,
   ): Promise<unknown>;
   /** Writes the whole status; false when the object is gone. */
@@ -101,9 +109,22 @@ export function createExecutor(deps: ExecuteDeps): Executor {
     if (grew) deps.onWrite?.("Topic", "partitions");
   }
 
+  /** Kafka refuses (false) once the group has members: their consumers have started, nothing to do. */
+  async function commitStartOffsets(
+    group: { namespace: string; spec: KafkaConsumerGroupSpec },
+    start: { groupId: string; offsets: CommittedOffset[] },
+  ) {
+    const connection = await resolveKafkaConnection(group.spec.kafka, group.namespace, deps.readSecret);
+    const committed = await deps.adminPool.use(connection, "commitOffsets", (admin) =>
+      admin.commitOffsetsWhileEmpty(start.groupId, start.offsets),
+    );
+    if (committed) deps.onWrite?.("ConsumerGroup", "offsets");
+  }
+
   return {
     async writeObjects(writes, group) {
       try {
+        if (group && writes.startOffsets?.offsets.length) await commitStartOffsets(group, writes.startOffsets);
         for (const phase of writePhases(writes.apply)) await all(phase.map(apply));
         await all(writes.remove.map(remove));
         if (group) for (const { topic, count } of writes.partitions) await grow(group, topic, count);

@@ -1,5 +1,7 @@
 // One reconcile of one KafkaConsumerGroup: observe (caches, Kafka when due) -> plan (pure) -> execute
 // (writes). Level-triggered and idempotent: run twice with nothing changed, the second run sends nothing.
+
+import { effectiveGroupId } from "../api/resolve.ts";
 import type { ObjectKey } from "../controller/object-key.ts";
 import { parseKey } from "../controller/object-key.ts";
 import { type ReconcileOutcome, TerminalError } from "../controller/work-queue.ts";
@@ -10,6 +12,7 @@ import type { Executor } from "./execute.ts";
 import type { GroupMemory } from "./memory.ts";
 import { type ObserveDeps, observe } from "./observe.ts";
 import { type PlanInput, plan, planTarget } from "./plan.ts";
+import { startOffsetsToCommit } from "./start-offsets.ts";
 
 export interface ReconcilerDeps {
   observe: ObserveDeps;
@@ -50,7 +53,11 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const group = observed.validation?.valid
       ? { namespace: objectKey.namespace, spec: observed.validation.object.spec }
       : undefined;
-    const failure = await deps.execute.writeObjects(planned, group);
+    const startOffsets = group && {
+      groupId: effectiveGroupId(group.spec, objectKey.namespace, objectKey.name),
+      offsets: startOffsetsToCommit({ startFrom: group.spec.startFrom, poll: observed.reading?.poll }),
+    };
+    const failure = await deps.execute.writeObjects({ ...planned, startOffsets }, group);
     if (failure !== undefined) planned = plan({ ...input, applyError: apiErrorMessage(failure) });
     const target = planTarget(observed);
     // The status and the Events say the same thing to different readers; neither waits for the other.
