@@ -51,6 +51,8 @@ async function main() {
       readSecret,
       recorder,
       onWrite: (kind, operation) => metrics.writesTotal.inc({ kind, operation }),
+      onStartOffsetsFailed: (groupId, error) =>
+        log.warn("could not commit the start offsets of a group without members", { groupId, error: String(error) }),
     }),
     log,
     runtimeImage: config.RUNTIME_IMAGE,

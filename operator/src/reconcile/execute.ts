@@ -29,6 +29,8 @@ export interface ExecuteDeps {
   readSecret: SecretReader;
   recorder: EventRecorder;
   onWrite?: (kind: string, operation: WriteKind) => void;
+  /** A group's start offsets could not be committed; its consumers start as startFrom says. */
+  onStartOffsetsFailed?: (groupId: string, error: unknown) => void;
 }
 
 export interface StatusTarget {
@@ -124,7 +126,12 @@ export function createExecutor(deps: ExecuteDeps): Executor {
   return {
     async writeObjects(writes, group) {
       try {
-        if (group && writes.startOffsets?.offsets.length) await commitStartOffsets(group, writes.startOffsets);
+        const start = writes.startOffsets;
+        // Best effort: without these commits the consumers still start where startFrom says, and only growth
+        // before their first commits is uncovered. A refusal (ACLs, an outage) must not keep them from starting.
+        if (group && start?.offsets.length) {
+          await commitStartOffsets(group, start).catch((error) => deps.onStartOffsetsFailed?.(start.groupId, error));
+        }
         for (const phase of writePhases(writes.apply)) await all(phase.map(apply));
         await all(writes.remove.map(remove));
         if (group) for (const { topic, count } of writes.partitions) await grow(group, topic, count);
