@@ -217,7 +217,7 @@ describe("startFrom latest under the consumer group protocol (KIP-848)", { concu
         await keepRunning();
         return assignedPartitions(runtime) === 4 ? true : undefined;
       },
-      180_000,
+      90_000,
       "the new partitions assigned",
       250,
     );
