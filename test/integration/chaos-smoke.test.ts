@@ -168,13 +168,18 @@ describe("chaos harness smoke on the node", () => {
       180_000,
       1000,
     );
-    // Known defect, kept visible: the first container after the kill can exit at once (its ConsumerGroupHeartbeat
-    // is refused while the killed member's static membership, the Pod's name, lasts), and then the kubelet's
-    // back-off decides when the consumer is back.
+    // Restarted once: the new container waits for the broker to release the Pod's static membership (held for
+    // the killed member until its session ends) instead of exiting and waiting out the kubelet's back-off.
     const last = back.lastState?.terminated;
     t.diagnostic(
       `${victim.pod}: ${back.restartCount} restarts, the last ended ${last?.reason} (exit ${last?.exitCode})`,
     );
+    assert.equal(
+      back.restartCount,
+      1,
+      `${victim.pod} was restarted more than once: the container after the kill exited`,
+    );
+    assert.equal(last?.exitCode, 137, "the container that ended is the one SIGKILLed");
 
     const outcome = await run.finish(0);
     assert.ok(outcome.drained, "the group committed every record");

@@ -69,11 +69,36 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
   async run(listener: ConsumerListener): Promise<void> {
     this.#listener = listener;
     this.#wire(this.#consumer);
-    const stream = await this.#consumer.consume(this.#consumeOptions());
+    const stream = await this.#joinOnceInstanceIdReleased();
     this.#checkAssignment();
     this.#attach(stream);
     this.#watermarkTimer = setInterval(() => void this.#refreshWatermarks(), 5000).unref();
     void this.#refreshWatermarks();
+  }
+
+  /**
+   * The first join. While the broker still holds this Pod's instance id for the member that crashed, joining is
+   * tried again with a fresh consumer instead of ending the process: ended, the container would be restarted
+   * only after the kubelet's back-off, and repeated crashes would grow it.
+   */
+  async #joinOnceInstanceIdReleased() {
+    const deadline = Date.now() + INSTANCE_ID_RELEASE_WAIT_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#consumer.consume(this.#consumeOptions());
+      } catch (error) {
+        if (!instanceIdStillHeld(error) || this.#closing || Date.now() >= deadline) throw error;
+        await withTimeout(
+          this.#consumer.close(true).catch(() => {}),
+          10_000,
+        );
+        this.#consumer = new Consumer(platformaticConsumerOptions(this.#options));
+        this.#wire(this.#consumer);
+        const delayMs = reconnectDelayMs(attempt);
+        this.#listener?.onReconnecting(error as Error, attempt, delayMs);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   #wire(consumer: Consumer<Buffer, Buffer, Buffer, Buffer>): void {
@@ -317,17 +342,36 @@ export class PlatformaticConsumerClient implements KafkaConsumerClient {
  * (UNKNOWN_MEMBER_ID anywhere in the error's chain). FENCED_MEMBER_EPOCH is not: the library rejoins by itself.
  */
 export function membershipLost(error: unknown): boolean {
+  return carriesApiError(error, "UNKNOWN_MEMBER_ID");
+}
+
+/**
+ * Static membership: a container restarted after a crash joins with its Pod's instance id while the broker
+ * still holds that id for the dead member, until the dead member's session ends.
+ */
+export function instanceIdStillHeld(error: unknown): boolean {
+  return carriesApiError(error, "UNRELEASED_INSTANCE_ID");
+}
+
+/** Whether Kafka's error `apiId` is in the error, the errors it gathers, or its causes. */
+function carriesApiError(error: unknown, apiId: string): boolean {
   const seen = new Set<unknown>();
   const walk = (e: unknown): boolean => {
     if (!e || typeof e !== "object" || seen.has(e)) return false;
     seen.add(e);
-    const { apiId, errors, cause } = e as { apiId?: unknown; errors?: unknown; cause?: unknown };
-    if (apiId === "UNKNOWN_MEMBER_ID") return true;
-    if (Array.isArray(errors) && errors.some(walk)) return true;
-    return walk(cause);
+    const found = e as { apiId?: unknown; errors?: unknown; cause?: unknown };
+    if (found.apiId === apiId) return true;
+    if (Array.isArray(found.errors) && found.errors.some(walk)) return true;
+    return walk(found.cause);
   };
   return walk(error);
 }
+
+/**
+ * How long a first join waits for the broker to release this Pod's instance id: the consumer protocol's
+ * session (the broker's group.consumer.session.timeout.ms, 45 s by default) and some margin.
+ */
+export const INSTANCE_ID_RELEASE_WAIT_MS = 75_000;
 
 function withTimeout(work: Promise<unknown>, ms: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;

@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import type { ConsumerClientOptions } from "../../../consumer-runtime/src/client/contract.ts";
 import { kafkajsConfig, kafkajsConsumerConfig } from "../../../consumer-runtime/src/client/kafkajs.ts";
 import {
+  instanceIdStillHeld,
   membershipLost,
   platformaticConsumerOptions,
   reconnectDelayMs,
@@ -183,4 +184,26 @@ describe("membershipLost: a heartbeat error that means the group no longer knows
     { name: "nothing", error: undefined, expected: false },
   ];
   for (const c of cases) it(c.name, () => assert.equal(membershipLost(c.error), c.expected));
+});
+
+describe("instanceIdStillHeld: a first join refused while a crashed member still holds the Pod's instance id", () => {
+  const protocolError = (apiId: string) => Object.assign(new Error(apiId), { apiId });
+  const cases: { name: string; error: unknown; expected: boolean }[] = [
+    { name: "UNRELEASED_INSTANCE_ID itself", error: protocolError("UNRELEASED_INSTANCE_ID"), expected: true },
+    {
+      name: "UNRELEASED_INSTANCE_ID inside the retries of a heartbeat",
+      error: Object.assign(new Error("ConsumerGroupHeartbeat failed"), {
+        errors: [Object.assign(new Error("response"), { errors: [protocolError("UNRELEASED_INSTANCE_ID")] })],
+      }),
+      expected: true,
+    },
+    {
+      name: "FENCED_INSTANCE_ID: another process owns the id for good, not a wait",
+      error: protocolError("FENCED_INSTANCE_ID"),
+      expected: false,
+    },
+    { name: "UNKNOWN_MEMBER_ID", error: protocolError("UNKNOWN_MEMBER_ID"), expected: false },
+    { name: "a network error", error: new Error("Connection closed"), expected: false },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(instanceIdStillHeld(c.error), c.expected));
 });
