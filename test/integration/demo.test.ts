@@ -1,4 +1,5 @@
-// The demo, briefly and without a terminal: its JSON summary must show scaling and no lost message.
+// The demo, briefly and without a terminal: its JSON summary must show scaling, no lost message, and what
+// `kubectl lagpilot explain` says of its group.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -22,4 +23,6 @@ it("runs a burst scenario, scales up and loses nothing", async () => {
   assert.ok(summary.peakReplicas > 1, `peak replicas ${summary.peakReplicas}: the burst needs more than one`);
   assert.ok(summary.scaleEvents.some((e: { reason: string }) => e.reason === "ScaledUp"));
   assert.equal(summary.partitionsBefore, summary.partitionsAfter);
+  // `kubectl lagpilot explain` answers for the demo's group with the scale-up it recorded.
+  assert.match(summary.explain, /ScaledUp/, summary.explain);
 });

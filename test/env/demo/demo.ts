@@ -2,6 +2,7 @@
 // applies a KafkaConsumerGroup, drives a load pattern and shows the group live, with the chart's alerts as the
 // stack's Prometheus raises and resolves them; at the end it checks that every produced message was processed at
 // least once. Ctrl-C stops everything it started.
+import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -226,6 +227,7 @@ async function main() {
   });
   say(`demo: KafkaConsumerGroup ${namespace}/orders applied; consumer logs in ${podLog}; watch it alongside with:`);
   say(`      KUBECONFIG=${env.kubeconfig} ${env.binDir}/kubectl get kcg -n ${namespace} -w`);
+  say(`      and ask it why it scaled: PATH=${env.binDir}:$PATH kubectl lagpilot explain orders -n ${namespace}`);
 
   const readStatus = async () => {
     const group = (await custom.getNamespacedCustomObject({
@@ -426,6 +428,7 @@ async function main() {
     .sort((a, b) => eventTime(a) - eventTime(b));
   const partitionsAfter = (await admin.partitionCounts([topic])).get(topic) ?? partitionsBefore;
   const autoscaling = (await readStatus().catch(() => undefined))?.autoscaling ?? null;
+  const explain = explainGroup(env.binDir, env.kubeconfig, namespace);
   const summary = {
     scenario,
     tier: flags.tier,
@@ -451,6 +454,7 @@ async function main() {
     restart: restart ?? null,
     alertForSeconds,
     alerts: alertSpans,
+    explain,
     produced,
     consumed: processed.size,
     lost: Math.max(0, produced - processed.size),
@@ -472,6 +476,8 @@ async function main() {
         a.resolvedAtSeconds === undefined ? "still active at the end" : `resolved at ${a.resolvedAtSeconds}s`;
       say(`demo: alert ${a.alert} ${fired}, ${resolved}`);
     }
+    say(`demo: why it scaled, as \`kubectl lagpilot explain orders -n ${namespace}\` tells it:`);
+    say(explain);
     if (!summary.alerts.some((a) => a.alert === "LagpilotLagAboveTarget" && a.firedAtSeconds !== undefined)) {
       say(
         `demo: LagpilotLagAboveTarget did not fire: lag peaked at ${peaks.lagSeconds}s against a ${lagTargetSeconds}s target (it fires after ${alertForSeconds}s above it)`,
@@ -480,6 +486,17 @@ async function main() {
   }
   await cleanup();
   process.exit(summary.lost === 0 ? 0 : 1);
+}
+
+/** What `kubectl lagpilot explain` answers for the demo's group, run as a user would run it beside the demo. */
+function explainGroup(binDir: string, kubeconfig: string, namespace: string): string {
+  const result = spawnSync(join(binDir, "kubectl-lagpilot"), ["explain", "orders", "-n", namespace], {
+    encoding: "utf8",
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    timeout: 30_000,
+  });
+  if (result.status === 0) return result.stdout.trimEnd();
+  return `kubectl lagpilot explain failed: ${(result.stderr || String(result.error ?? "")).trim()}`;
 }
 
 function processAlive(pid: number): boolean {
