@@ -15,7 +15,8 @@ import {
   groupManifest,
   installCrd,
 } from "../support/cluster.ts";
-import { killAllStarted, startNodeProcess } from "../support/processes.ts";
+import { startLocalOperator } from "../support/local-operator.ts";
+import { killAllStarted } from "../support/processes.ts";
 import { eventually, runTool, stackEnv, uniqueName } from "../support/stack-env.ts";
 
 describe("KafkaConsumerGroup fields honoured by the operator", { concurrency: false }, () => {
@@ -31,14 +32,7 @@ describe("KafkaConsumerGroup fields honoured by the operator", { concurrency: fa
     const admin = await connectAdmin({ bootstrapServers: [env.kafka.bootstrap] });
     await admin.createTopic(topic, 2);
     await admin.close();
-    const operator = startNodeProcess("operator/src/main.ts", {
-      KUBECONFIG: env.kubeconfig,
-      WATCH_NAMESPACES: namespace,
-      METRICS_PORT: "0",
-      LEADER_ELECTION: "false",
-      POD_NAMESPACE: namespace,
-      LOG_LEVEL: "debug",
-    });
+    const operator = startLocalOperator(namespace, { LOG_LEVEL: "debug" });
     const starting = await operator.waitForLine(/"operator starting"/);
     metricsPort = (JSON.parse(starting) as { metricsPort: number }).metricsPort;
     await operator.waitForLine(/"watches synced"/);

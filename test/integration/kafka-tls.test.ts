@@ -32,7 +32,8 @@ import {
   groupManifest,
   installCrd,
 } from "../support/cluster.ts";
-import { killAllStarted, type ManagedProcess, startNodeProcess } from "../support/processes.ts";
+import { startLocalOperator } from "../support/local-operator.ts";
+import { killAllStarted, type ManagedProcess } from "../support/processes.ts";
 import { eventually, stackEnv, uniqueName, withTimeout } from "../support/stack-env.ts";
 
 muteKafkajsTimerWarning();
@@ -228,13 +229,7 @@ describe("spec.kafka.tls against a real broker", { concurrency: false }, () => {
         partitions: committed.map((offset, partition) => ({ partition, offset: String(offset) })),
       });
       await raw.disconnect();
-      operator = startNodeProcess("operator/src/main.ts", {
-        KUBECONFIG: env.kubeconfig,
-        WATCH_NAMESPACES: namespace,
-        METRICS_PORT: "0",
-        LEADER_ELECTION: "false",
-        POD_NAMESPACE: namespace,
-      });
+      operator = startLocalOperator(namespace);
       await operator.waitForLine(/"watches synced"/, 60_000);
     });
     after(async () => {

@@ -15,21 +15,14 @@ import {
   installCrd,
   kubeConfig,
 } from "../support/cluster.ts";
-import { killAllStarted, type ManagedProcess, startNodeProcess } from "../support/processes.ts";
+import { startLocalOperator } from "../support/local-operator.ts";
+import { killAllStarted, type ManagedProcess } from "../support/processes.ts";
 import { eventually, runTool, stackEnv, uniqueName } from "../support/stack-env.ts";
 
 const CONFIG_HASH = "lagpilot.dev/config-hash";
 
 function startOperator(namespace: string, extra: NodeJS.ProcessEnv = {}): ManagedProcess {
-  return startNodeProcess("operator/src/main.ts", {
-    KUBECONFIG: stackEnv().kubeconfig,
-    WATCH_NAMESPACES: namespace,
-    METRICS_PORT: "0",
-    LEADER_ELECTION: "false",
-    POD_NAMESPACE: namespace,
-    LOG_LEVEL: "debug",
-    ...extra,
-  });
+  return startLocalOperator(namespace, { LOG_LEVEL: "debug", ...extra });
 }
 
 async function metricsPort(operator: ManagedProcess): Promise<number> {

@@ -19,7 +19,8 @@ import {
   writeModule,
 } from "../bench/runtime-harness.ts";
 import { applyYaml, createNamespace, deleteNamespace, groupManifest, installCrd } from "../support/cluster.ts";
-import { killAllStarted, type ManagedProcess, startNodeProcess } from "../support/processes.ts";
+import { startLocalOperator } from "../support/local-operator.ts";
+import { killAllStarted, type ManagedProcess } from "../support/processes.ts";
 import { eventually, stackEnv, uniqueName, withTimeout } from "../support/stack-env.ts";
 
 const recorderSource = `
@@ -74,13 +75,7 @@ describe("startFrom latest under the consumer group protocol (KIP-848)", { concu
         allowAutoTopicCreation: false,
       });
       await producer.connect();
-      operator = startNodeProcess("operator/src/main.ts", {
-        KUBECONFIG: env.kubeconfig,
-        WATCH_NAMESPACES: namespace,
-        METRICS_PORT: "0",
-        LEADER_ELECTION: "false",
-        POD_NAMESPACE: namespace,
-      });
+      operator = startLocalOperator(namespace);
       await operator.waitForLine(/"watches synced"/);
     },
     { timeout: 180_000 },
