@@ -5,8 +5,8 @@ import { request } from "node:https";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as k8s from "@kubernetes/client-node";
-import { Kafka, logLevel } from "kafkajs";
 import { API_VERSION, GROUP, PLURAL, VERSION } from "../../operator/src/api/group.ts";
+import { kafkaAnswers } from "../env/stack.ts";
 import {
   describeDuplicateBound,
   duplicateBound,
@@ -230,19 +230,6 @@ function kafkaOutage(ctx: ChaosContext, outcome: ScenarioOutcome, fault: FaultMa
     operatorLogLines: lines.length,
     operatorLogSample: lines.slice(0, 3),
   };
-}
-
-async function kafkaAnswers(bootstrap: string): Promise<boolean> {
-  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
 }
 
 async function untilTrue(probe: () => Promise<boolean>, timeoutMs: number, everyMs = 200): Promise<number | null> {

@@ -210,15 +210,17 @@ function tcpOpen(port: number): Promise<boolean> {
 }
 
 /** A metadata round trip, not just an open port: the broker accepts connections before it can serve. */
-async function kafkaAnswers(bootstrap: string): Promise<boolean> {
+export async function kafkaAnswers(bootstrap: string): Promise<boolean> {
   muteKafkajsTimerWarning();
   const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
   try {
     await admin.connect();
     await admin.describeCluster();
     return true;
+  } catch {
+    return false;
   } finally {
-    await admin.disconnect();
+    await admin.disconnect().catch(() => {});
   }
 }
 

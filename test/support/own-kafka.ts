@@ -3,14 +3,12 @@
 // own. It runs from the jars the stack's provisioning cached, on free loopback ports, with a data directory of
 // its own that a restart keeps and stop() removes.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Kafka, logLevel } from "kafkajs";
 import { cacheRoot, envSourceDir, inputKey } from "../env/layout.ts";
-import { freePort } from "../env/stack.ts";
+import { freePort, kafkaAnswers, kafkaClusterId } from "../env/stack.ts";
 
 /** The jars of the stack's broker, as provisioning cached them (test/env/provision.ts, step "kafka"). */
 export function cachedKafkaLibs(): string {
@@ -91,7 +89,7 @@ export class OwnKafka {
         "format",
         "-t",
         // A leading "-" would read as an option.
-        randomBytes(16).toString("base64url").replace(/^-/, "A"),
+        kafkaClusterId(),
         "-c",
         properties,
       ],
@@ -138,7 +136,7 @@ export class OwnKafka {
     );
     this.#child = child;
     const deadline = Date.now() + readyTimeoutMs;
-    while (!(await answers(this.bootstrap))) {
+    while (!(await kafkaAnswers(this.bootstrap))) {
       if (child.exitCode !== null) throw new Error(`the test broker exited:\n${this.logTail()}`);
       if (Date.now() > deadline) throw new Error(`the test broker did not answer in ${readyTimeoutMs} ms`);
       await sleep(250);
@@ -166,23 +164,5 @@ export class OwnKafka {
   async stop(): Promise<void> {
     await this.kill("SIGKILL");
     rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-async function answers(bootstrap: string): Promise<boolean> {
-  const admin = new Kafka({
-    brokers: [bootstrap],
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 0 },
-    connectionTimeout: 1000,
-  }).admin();
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => {});
   }
 }
